@@ -1,0 +1,983 @@
+//! Finding case files, reading their suites, and turning TOML into
+//! validated [`Case`]s. Every problem in every file is collected; nothing is
+//! returned until all files have been read.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use regex::Regex;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+use toml::Spanned;
+
+use super::error::{LoadError, nearest};
+use super::model::*;
+use super::schema::*;
+use super::template::{GENERATED, Template};
+use super::tree::{Node, Tree};
+use crate::matcher::{HeaderMatcher, JsonType, Matcher, TextMatcher, json::key_of};
+
+/// Case and suite files larger than this are refused.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// TOML nested deeper than this is refused (the parser recurses).
+pub const MAX_DEPTH: usize = 128;
+/// The name of a suite file.
+pub const SUITE_FILE: &str = "suite.toml";
+
+/// What the loader needs to know from outside the files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--var` names: defined for every case.
+    pub cli_vars: BTreeSet<String>,
+}
+
+/// Loads every case under `paths` (files or folders), sorted by id. Returns
+/// all problems of all files when there is any.
+pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut files = BTreeSet::new();
+    for p in paths {
+        match fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, 0, &mut files, &mut errors),
+            Ok(_) => {
+                files.insert(p.clone());
+            }
+            Err(e) => errors.push(LoadError::file(p, format!("cannot read: {e}"))),
+        }
+    }
+    let mut suites = SuiteCache::default();
+    let mut cases = Vec::new();
+    for file in &files {
+        let chain = suites.chain(file, &mut errors);
+        match read_source(file) {
+            Ok(src) => load_file(file, &src, &chain, opts, &mut cases, &mut errors),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for c in &cases {
+        if let Some(first) = seen.insert(&c.id, &c.file) {
+            errors.push(LoadError::file(
+                &c.file,
+                format!("duplicate case id `{}` (also in {})", c.id, first.display()),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        cases.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}
+
+fn walk(dir: &Path, depth: usize, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<LoadError>) {
+    if depth > 32 {
+        errors.push(LoadError::file(dir, "folders nested too deep (more than 32 levels)"));
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return errors.push(LoadError::file(dir, format!("cannot read folder: {e}"))),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&path, depth + 1, files, errors);
+        } else if path.extension().is_some_and(|e| e == "toml") && !is_reserved(&path) {
+            files.insert(path);
+        }
+    }
+}
+
+/// `suite.toml` and `contract.toml` hold no cases.
+fn is_reserved(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == SUITE_FILE || n == "contract.toml")
+}
+
+/// Reads a file as UTF-8 text, refusing huge, non-UTF-8 and too deeply nested input.
+pub fn read_source(path: &Path) -> Result<String, LoadError> {
+    let meta = fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::file(
+            path,
+            format!("file is too large ({} bytes; the limit is {MAX_FILE_BYTES})", meta.len()),
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    let src = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let at = String::from_utf8_lossy(&e.as_bytes()[..good]).len();
+            return Err(LoadError::at(path, &lossy, at..at, "invalid UTF-8: case files must be UTF-8 text"));
+        }
+    };
+    if let Some(at) = too_deep(&src) {
+        return Err(LoadError::at(path, &src, at..at, format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    Ok(src)
+}
+
+/// Finds where brackets outside strings and comments nest past
+/// [`MAX_DEPTH`], before the recursive parser sees the text.
+fn too_deep(src: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' && q == b'"' {
+                    i += 1;
+                } else if b == q || b == b'\n' {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(i);
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Suite settings merged from the outermost `suite.toml` inwards.
+#[derive(Debug, Clone, Default)]
+struct Suite {
+    /// The folder that case ids are relative to.
+    id_base: Option<PathBuf>,
+    vars: Vec<(String, JsonTemplate)>,
+    secrets: Vec<String>,
+    headers: Vec<(String, Template)>,
+    strict: Option<bool>,
+    target: TargetSettings,
+    setup: Vec<Step>,
+    teardown: Vec<Step>,
+}
+
+#[derive(Default)]
+struct SuiteCache {
+    /// A folder's own suite file, parsed; `None` when there is none or it is broken.
+    own: HashMap<PathBuf, Option<Arc<Suite>>>,
+}
+
+impl SuiteCache {
+    /// The merged suite for a case file: every `suite.toml` from the file's
+    /// folder up to the file system root (or a folder holding `.git`).
+    fn chain(&mut self, file: &Path, errors: &mut Vec<LoadError>) -> Suite {
+        let abs = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let mut dirs = Vec::new();
+        let mut cur = abs.parent();
+        while let Some(d) = cur {
+            dirs.push(d.to_path_buf());
+            if d.join(".git").exists() {
+                break;
+            }
+            cur = d.parent();
+        }
+        let mut merged = Suite::default();
+        let mut outermost = None;
+        for d in dirs.iter().rev() {
+            let own = self.own.entry(d.clone()).or_insert_with(|| load_suite(d, errors)).clone();
+            if let Some(s) = own {
+                outermost.get_or_insert_with(|| d.clone());
+                merge(&mut merged, &s);
+            }
+        }
+        // Ids are relative to the parent of the outermost suite folder, so
+        // the suite's own folder name starts every id; with no suite, to the
+        // parent of the file's folder.
+        let root = outermost.unwrap_or_else(|| abs.parent().map(Path::to_path_buf).unwrap_or_default());
+        merged.id_base = Some(root.parent().map(Path::to_path_buf).unwrap_or(root));
+        merged
+    }
+}
+
+fn merge(into: &mut Suite, s: &Suite) {
+    for (k, v) in &s.vars {
+        into.vars.retain(|(n, _)| n != k);
+        into.vars.push((k.clone(), v.clone()));
+    }
+    into.secrets.extend(s.secrets.iter().cloned());
+    for (k, v) in &s.headers {
+        into.headers.retain(|(n, _)| n != k);
+        into.headers.push((k.clone(), v.clone()));
+    }
+    into.strict = s.strict.or(into.strict);
+    into.target.signing_name = s.target.signing_name.clone().or(into.target.signing_name.take());
+    into.target.region = s.target.region.clone().or(into.target.region.take());
+    into.setup.extend(s.setup.iter().cloned());
+    let mut td = s.teardown.clone();
+    td.append(&mut into.teardown);
+    into.teardown = td;
+}
+
+fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
+    let path = dir.join(SUITE_FILE);
+    if !path.is_file() {
+        return None;
+    }
+    let src = match read_source(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let raw: RawSuite = match toml::from_str(&src) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(toml_error(&path, &src, &e));
+            return None;
+        }
+    };
+    let mut cx = Cx { path: &path, src: &src, errors: Vec::new() };
+    let vars = raw.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default();
+    let headers = raw.headers.as_ref().map(|h| cx.string_table(h, true)).unwrap_or_default();
+    let setup = cx.steps(&raw.setup, "setup");
+    let teardown = cx.steps(&raw.teardown, "teardown");
+    let target = raw.target.unwrap_or_default();
+    let suite = Suite {
+        id_base: None,
+        vars,
+        secrets: raw.secrets.unwrap_or_default(),
+        headers,
+        strict: raw.strict,
+        target: TargetSettings { signing_name: target.signing_name, region: target.region },
+        setup,
+        teardown,
+    };
+    let ok = cx.errors.is_empty();
+    errors.append(&mut cx.errors);
+    ok.then(|| Arc::new(suite))
+}
+
+/// Turns a toml/serde error into a located one, with a did-you-mean for
+/// unknown keys.
+fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
+    let span = e.span().unwrap_or(0..0);
+    let msg = e.message().trim().to_owned();
+    let msg = suggest_key(&msg).unwrap_or(msg);
+    // Spanned values receive TOML dates as bare strings and refuse them.
+    let msg = if msg.contains("expected a spanned value") {
+        "TOML dates and times are not allowed here: quote the value to send it as a string".to_owned()
+    } else {
+        msg
+    };
+    LoadError::at(path, src, span, msg)
+}
+
+/// Rewrites serde's ``unknown field `x`, expected one of `a`, `b` `` into a
+/// shorter message that names the nearest key.
+fn suggest_key(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    let (word, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let list = expected.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    Some(match nearest(word, expected.iter().copied()) {
+        Some(k) => format!("unknown key `{word}`, did you mean `{k}`? (expected one of {list})"),
+        None => format!("unknown key `{word}` (expected one of {list})"),
+    })
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+fn load_file(
+    path: &Path,
+    src: &str,
+    suite: &Suite,
+    opts: &LoadOptions,
+    cases: &mut Vec<Case>,
+    errors: &mut Vec<LoadError>,
+) {
+    let raw: RawCaseFile = match toml::from_str(src) {
+        Ok(r) => r,
+        Err(e) => return errors.push(toml_error(path, src, &e)),
+    };
+    if raw.case.is_empty() {
+        return errors.push(LoadError::at(path, src, 0..0, "no `[[case]]` in this file"));
+    }
+    let abs = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let rel = suite
+        .id_base
+        .as_deref()
+        .and_then(|b| abs.strip_prefix(b).ok())
+        .unwrap_or(path)
+        .with_extension("");
+    let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let rel = rel.join("/");
+    let mut cx = Cx { path, src, errors: Vec::new() };
+    for spanned in &raw.case {
+        let rc = spanned.get_ref();
+        let name = rc.name.get_ref().trim().to_owned();
+        let name_slug = slug(&name);
+        if name_slug.is_empty() {
+            cx.err(rc.name.span(), "a case name needs at least one letter or digit");
+            continue;
+        }
+        if rc.step.is_empty() {
+            cx.err(spanned.span(), format!("case `{name}` has no `[[case.step]]`"));
+        }
+        let mut vars = suite.vars.clone();
+        for (k, v) in rc.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default() {
+            vars.retain(|(n, _)| *n != k);
+            vars.push((k, v));
+        }
+        let mut setup = suite.setup.clone();
+        setup.extend(cx.steps(&rc.setup, "setup"));
+        let steps = cx.steps(&rc.step, "step");
+        let mut teardown = cx.steps(&rc.teardown, "teardown");
+        teardown.extend(suite.teardown.iter().cloned());
+        let case = Case {
+            id: format!("{rel}::{name_slug}"),
+            name,
+            file: path.to_path_buf(),
+            description: rc.description.clone(),
+            covers: rc.covers.clone(),
+            tags: rc.tags.clone(),
+            requires: rc.requires.clone(),
+            skip: rc.skip.clone(),
+            strict: rc.strict.or(suite.strict).unwrap_or(true),
+            vars,
+            secrets: suite.secrets.clone(),
+            setup: with_headers(setup, &suite.headers),
+            steps: with_headers(steps, &suite.headers),
+            teardown: with_headers(teardown, &suite.headers),
+            target: suite.target.clone(),
+        };
+        cx.check_names(&case, rc, opts);
+        cases.push(case);
+    }
+    errors.append(&mut cx.errors);
+}
+
+/// Suite headers come first; a step's own header of the same name wins.
+fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step> {
+    for s in &mut steps {
+        let own = std::mem::take(&mut s.request.headers);
+        let mut all: Vec<(String, Template)> =
+            suite.iter().filter(|(k, _)| !own.iter().any(|(o, _)| o == k)).cloned().collect();
+        all.extend(own);
+        s.request.headers = all;
+    }
+    steps
+}
+
+/// Conversion context: the file, its text and the errors found so far.
+struct Cx<'a> {
+    path: &'a Path,
+    src: &'a str,
+    errors: Vec<LoadError>,
+}
+
+impl Cx<'_> {
+    fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
+        self.errors.push(LoadError::at(self.path, self.src, span, msg));
+    }
+
+    /// Parses a template, reporting errors at the right column.
+    fn template(&mut self, s: &str, span: Range<usize>) -> Option<Template> {
+        match Template::parse(s) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let at = span.start + self.quote_len(&span) + e.offset;
+                self.err(at..at, e.message);
+                None
+            }
+        }
+    }
+
+    /// Where the text of a string value starts after its opening quote(s).
+    fn quote_len(&self, span: &Range<usize>) -> usize {
+        let s = self.src.get(span.clone()).unwrap_or("");
+        if s.starts_with("\"\"\"") || s.starts_with("'''") {
+            3
+        } else if s.starts_with('"') || s.starts_with('\'') {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Template> {
+        match node.get_ref() {
+            Tree::String(s) => self.template(s, node.span()),
+            other => {
+                self.err(node.span(), format!("{what} must be a string, found {}", other.type_name()));
+                None
+            }
+        }
+    }
+
+    /// A table of string values (headers, query); numbers and booleans are
+    /// accepted as their text.
+    fn string_table(&mut self, table: &BTreeMap<String, Node>, lowercase: bool) -> Vec<(String, Template)> {
+        let mut out = Vec::new();
+        for (k, node) in table {
+            let t = match node.get_ref() {
+                Tree::String(s) => self.template(s, node.span()),
+                Tree::Integer(i) => Template::parse(&i.to_string()).ok(),
+                Tree::Boolean(b) => Template::parse(&b.to_string()).ok(),
+                other => {
+                    self.err(node.span(), format!("`{k}` must be a string, found {}", other.type_name()));
+                    None
+                }
+            };
+            if let Some(t) = t {
+                out.push((if lowercase { k.to_ascii_lowercase() } else { k.clone() }, t));
+            }
+        }
+        out
+    }
+
+    fn vars(&mut self, vars: &Spanned<BTreeMap<String, Node>>) -> Vec<(String, JsonTemplate)> {
+        let mut out = Vec::new();
+        for (k, node) in vars.get_ref() {
+            if Template::parse(&format!("{{{{{k}}}}}")).is_err() || k.starts_with("env.") {
+                self.err(node.span(), format!("invalid variable name `{k}`"));
+                continue;
+            }
+            if let Some(t) = self.json_template(node, false) {
+                out.push((k.clone(), t));
+            }
+        }
+        out
+    }
+
+    fn json_template(&mut self, node: &Node, allow_repeat: bool) -> Option<JsonTemplate> {
+        Some(match node.get_ref() {
+            Tree::String(s) => {
+                let t = self.template(s, node.span())?;
+                if t.is_literal() { JsonTemplate::Lit(Value::String(s.clone())) } else { JsonTemplate::Str(t) }
+            }
+            Tree::Integer(i) => JsonTemplate::Lit(Value::from(*i)),
+            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => JsonTemplate::Lit(Value::Number(n)),
+                None => {
+                    self.err(node.span(), "JSON has no NaN or infinity");
+                    return None;
+                }
+            },
+            Tree::Boolean(b) => JsonTemplate::Lit(Value::Bool(*b)),
+            Tree::Array(items) => {
+                let items: Vec<_> = items.iter().map(|n| self.json_template(n, allow_repeat)).collect();
+                JsonTemplate::Array(items.into_iter().collect::<Option<_>>()?)
+            }
+            Tree::Table(entries) => {
+                let has = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+                if let Some(count) = has("$repeat") {
+                    if !allow_repeat {
+                        self.err(count.span(), "`$repeat` is only allowed in request bodies");
+                        return None;
+                    }
+                    let (Some(item), 2) = (has("$item"), entries.len()) else {
+                        self.err(node.span(), "`$repeat` needs exactly `$repeat = N` and `$item = ...`");
+                        return None;
+                    };
+                    let count = match count.get_ref() {
+                        Tree::Integer(n) if (0..=100_000).contains(n) => *n as usize,
+                        _ => {
+                            self.err(count.span(), "`$repeat` must be an integer from 0 to 100000");
+                            return None;
+                        }
+                    };
+                    let item = self.json_template(item, allow_repeat)?;
+                    return Some(JsonTemplate::Repeat { count, item: Box::new(item) });
+                }
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (k, v) in entries {
+                    match self.json_template(v, allow_repeat) {
+                        Some(t) => out.push((k.clone(), t)),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                JsonTemplate::Object(out)
+            }
+        })
+    }
+
+    fn steps(&mut self, raw: &[Spanned<RawStep>], kind: &str) -> Vec<Step> {
+        raw.iter().enumerate().filter_map(|(i, s)| self.step(s, &format!("{kind} {}", i + 1))).collect()
+    }
+
+    fn step(&mut self, spanned: &Spanned<RawStep>, default_name: &str) -> Option<Step> {
+        let raw = spanned.get_ref();
+        let before = self.errors.len();
+        let method = self.string(&raw.method, "`method`");
+        if let (Some(m), Tree::String(s)) = (&method, raw.method.get_ref())
+            && m.is_literal()
+            && (s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            self.err(raw.method.span(), format!("invalid HTTP method `{s}`"));
+        }
+        let path = self.string(&raw.path, "`path`");
+        if let Tree::String(s) = raw.path.get_ref()
+            && !s.starts_with('/')
+            && !s.starts_with("{{")
+        {
+            self.err(raw.path.span(), "`path` must start with `/` (it is joined to the target's base URL)");
+        }
+        let query = raw.query.as_ref().map(|q| self.string_table(q.get_ref(), false)).unwrap_or_default();
+        let headers = raw.headers.as_ref().map(|h| self.string_table(h.get_ref(), true)).unwrap_or_default();
+        let bodies = [raw.json.is_some(), raw.text.is_some(), raw.file.is_some()];
+        if bodies.iter().filter(|b| **b).count() > 1 {
+            self.err(spanned.span(), "a step has at most one of `json`, `text` and `file`");
+        }
+        let body = if let Some(j) = &raw.json {
+            self.json_template(j, true).map(RequestBody::Json)
+        } else if let Some(t) = &raw.text {
+            self.string(t, "`text`").map(RequestBody::Text)
+        } else if let Some(f) = &raw.file {
+            let base = self.path.parent().unwrap_or(Path::new("."));
+            match fs::read(base.join(f.get_ref())) {
+                Ok(bytes) => Some(RequestBody::File(Arc::new(bytes))),
+                Err(e) => {
+                    self.err(f.span(), format!("cannot read body file `{}`: {e}", f.get_ref()));
+                    None
+                }
+            }
+        } else {
+            Some(RequestBody::Empty)
+        };
+        let expect = raw.expect.as_ref().map(|e| self.expect(e)).unwrap_or_default();
+        let captures = raw.capture.as_ref().map(|c| self.captures(c)).unwrap_or_default();
+        let sign = match raw.sign.as_ref().map(|n| (n, n.get_ref())) {
+            None | Some((_, Tree::Boolean(true))) => SignMode::Signed,
+            Some((_, Tree::Boolean(false))) => SignMode::Unsigned,
+            Some((n, Tree::String(s))) => match SignMode::NAMED.iter().find(|(k, _)| k == s) {
+                Some((_, m)) => *m,
+                None => {
+                    let names: Vec<&str> = SignMode::NAMED.iter().map(|(k, _)| *k).collect();
+                    let hint = nearest(s, names.iter().copied()).map(|k| format!(", did you mean `{k}`?")).unwrap_or_default();
+                    self.err(n.span(), format!("unknown signing mode `{s}`{hint} (true, false, or one of {})", names.join(", ")));
+                    SignMode::Signed
+                }
+            },
+            Some((n, other)) => {
+                self.err(n.span(), format!("`sign` is true, false or a mis-signing mode, found {}", other.type_name()));
+                SignMode::Signed
+            }
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(Step {
+            name: raw.name.clone().unwrap_or_else(|| default_name.to_owned()),
+            request: Request { method: method?, path: path?, query, headers, body: body? },
+            expect,
+            captures,
+            sign,
+        })
+    }
+
+    fn expect(&mut self, raw: &RawExpect) -> Expect {
+        let status = raw.status.as_ref().and_then(|n| {
+            let one = |cx: &mut Self, n: &Node| match n.get_ref() {
+                Tree::Integer(i) if (100..=599).contains(i) => Some(*i as u16),
+                _ => {
+                    cx.err(n.span(), "a status is an integer from 100 to 599");
+                    None
+                }
+            };
+            match n.get_ref() {
+                Tree::Array(items) if !items.is_empty() => items.iter().map(|i| one(self, i)).collect(),
+                Tree::Array(_) => {
+                    self.err(n.span(), "a list of statuses cannot be empty");
+                    None
+                }
+                _ => one(self, n).map(|s| vec![s]),
+            }
+        });
+        let mut headers = Vec::new();
+        for (name, node) in raw.headers.iter().flatten() {
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                self.err(node.span(), format!("invalid header name `{name}`"));
+                continue;
+            }
+            if let Some(m) = self.header_matcher(node) {
+                headers.push((name.to_ascii_lowercase(), m));
+            }
+        }
+        if raw.json.is_some() && raw.text.is_some() {
+            self.err(raw.json.as_ref().map(|j| j.span()).unwrap_or(0..0), "expect either `json` or `text`, not both");
+        }
+        let body = if let Some(j) = &raw.json {
+            self.matcher(j).map(BodyExpect::Json)
+        } else if let Some(t) = &raw.text {
+            self.text_matcher(t).map(BodyExpect::Text)
+        } else {
+            None
+        };
+        let error = raw.error.as_ref().and_then(|e| match e.get_ref() {
+            Tree::String(s) if !s.trim().is_empty() => Some(s.clone()),
+            _ => {
+                self.err(e.span(), "`error` is the name of an error type, such as \"BadRequestException\"");
+                None
+            }
+        });
+        Expect { status, headers, body, error, strict: raw.strict }
+    }
+
+    fn regex(&mut self, node: &Node) -> Option<Regex> {
+        let Tree::String(s) = node.get_ref() else {
+            self.err(node.span(), "a regex must be a string");
+            return None;
+        };
+        match Regex::new(s) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let detail = e.to_string();
+                let last = detail.lines().last().unwrap_or("invalid regex").trim().to_owned();
+                self.err(node.span(), format!("invalid regex: {last}"));
+                None
+            }
+        }
+    }
+
+    /// `"exact"`, `{ regex = "..." }`, `{ present = true }` or `{ absent = true }`.
+    fn header_matcher(&mut self, node: &Node) -> Option<HeaderMatcher> {
+        match node.get_ref() {
+            Tree::String(s) => Some(HeaderMatcher::Exact(s.clone())),
+            Tree::Table(entries) if entries.len() == 1 => {
+                let (k, v) = &entries[0];
+                match (k.as_str(), v.get_ref()) {
+                    ("regex", _) => self.regex(v).map(HeaderMatcher::Regex),
+                    ("present", Tree::Boolean(true)) => Some(HeaderMatcher::Present),
+                    ("absent", Tree::Boolean(true)) => Some(HeaderMatcher::Absent),
+                    _ => {
+                        let hint = nearest(k, ["regex", "present", "absent"])
+                            .map(|n| format!(", did you mean `{n}`?"))
+                            .unwrap_or_default();
+                        self.err(
+                            v.span(),
+                            format!("unknown header matcher `{k}`{hint} (use a string, `regex = \"...\"`, `present = true` or `absent = true`)"),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.err(
+                    node.span(),
+                    "a header expectation is a string, `{ regex = \"...\" }`, `{ present = true }` or `{ absent = true }`",
+                );
+                None
+            }
+        }
+    }
+
+    fn text_matcher(&mut self, node: &Node) -> Option<TextMatcher> {
+        match node.get_ref() {
+            Tree::String(s) => Some(TextMatcher::Exact(s.clone())),
+            Tree::Table(e) if e.len() == 1 && e[0].0 == "regex" => self.regex(&e[0].1).map(TextMatcher::Regex),
+            _ => {
+                self.err(node.span(), "`text` is a string or `{ regex = \"...\" }`");
+                None
+            }
+        }
+    }
+
+    /// Turns an expectation tree into a [`Matcher`]. Tables whose keys start
+    /// with `$` are matchers; see the README for the list.
+    fn matcher(&mut self, node: &Node) -> Option<Matcher> {
+        const MATCHERS: &[&str] =
+            &["$type", "$regex", "$one_of", "$any", "$absent", "$unordered", "$key", "$items", "$each", "$eq", "$strict"];
+        Some(match node.get_ref() {
+            Tree::String(s) => {
+                self.template(s, node.span())?;
+                Matcher::Eq(Value::String(s.clone()))
+            }
+            Tree::Array(items) => {
+                let ms: Vec<_> = items.iter().map(|i| self.matcher(i)).collect();
+                Matcher::Array(ms.into_iter().collect::<Option<_>>()?)
+            }
+            Tree::Table(entries) => {
+                let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+                if let Some((k, v)) = entries.iter().find(|(k, _)| k.starts_with('$') && !MATCHERS.contains(&k.as_str())) {
+                    let hint = nearest(k, MATCHERS.iter().copied()).map(|n| format!(", did you mean `{n}`?")).unwrap_or_default();
+                    self.err(v.span(), format!("unknown matcher `{k}`{hint}"));
+                    return None;
+                }
+                let special: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).filter(|k| k.starts_with('$') && *k != "$strict").collect();
+                let only = |cx: &mut Self, allowed: &[&str]| {
+                    if let Some((k, v)) = entries.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+                        cx.err(v.span(), format!("`{k}` cannot stand beside `{}` in one table", allowed[0]));
+                        false
+                    } else {
+                        true
+                    }
+                };
+                match special.first().copied() {
+                    None => {
+                        let strict = match get("$strict").map(|n| (n, n.get_ref())) {
+                            None => None,
+                            Some((_, Tree::Boolean(b))) => Some(*b),
+                            Some((n, _)) => {
+                                self.err(n.span(), "`$strict` is true or false");
+                                return None;
+                            }
+                        };
+                        let mut fields = Vec::new();
+                        let mut ok = true;
+                        for (k, v) in entries.iter().filter(|(k, _)| k != "$strict") {
+                            match self.matcher(v) {
+                                Some(m) => fields.push((k.clone(), m)),
+                                None => ok = false,
+                            }
+                        }
+                        if !ok {
+                            return None;
+                        }
+                        Matcher::Object { fields, strict }
+                    }
+                    Some("$type") => {
+                        only(self, &["$type"]).then_some(())?;
+                        let v = get("$type")?;
+                        match v.get_ref() {
+                            Tree::String(s) if JsonType::parse(s).is_some() => Matcher::Type(JsonType::parse(s)?),
+                            _ => {
+                                let hint = match v.get_ref() {
+                                    Tree::String(s) => nearest(s, JsonType::NAMES.iter().copied())
+                                        .map(|n| format!(", did you mean `{n}`?"))
+                                        .unwrap_or_default(),
+                                    _ => String::new(),
+                                };
+                                self.err(v.span(), format!("unknown type{hint} (one of {})", JsonType::NAMES.join(", ")));
+                                return None;
+                            }
+                        }
+                    }
+                    Some("$regex") => {
+                        only(self, &["$regex"]).then_some(())?;
+                        Matcher::Regex(self.regex(get("$regex")?)?)
+                    }
+                    Some("$one_of") => {
+                        only(self, &["$one_of"]).then_some(())?;
+                        let v = get("$one_of")?;
+                        let Tree::Array(items) = v.get_ref() else {
+                            self.err(v.span(), "`$one_of` takes a list of values");
+                            return None;
+                        };
+                        let vals: Vec<_> = items.iter().map(|i| self.json_template(i, false).and_then(|t| lit(self, i, t))).collect();
+                        Matcher::OneOf(vals.into_iter().collect::<Option<_>>()?)
+                    }
+                    Some(flag @ ("$any" | "$absent")) => {
+                        only(self, &[flag]).then_some(())?;
+                        let v = get(flag)?;
+                        if v.get_ref() != &Tree::Boolean(true) {
+                            self.err(v.span(), format!("write `{flag} = true`"));
+                            return None;
+                        }
+                        if flag == "$any" { Matcher::Any } else { Matcher::Absent }
+                    }
+                    Some("$unordered") => {
+                        only(self, &["$unordered"]).then_some(())?;
+                        let v = get("$unordered")?;
+                        let Tree::Array(items) = v.get_ref() else {
+                            self.err(v.span(), "`$unordered` takes a list");
+                            return None;
+                        };
+                        let ms: Vec<_> = items.iter().map(|i| self.matcher(i)).collect();
+                        Matcher::Unordered(ms.into_iter().collect::<Option<_>>()?)
+                    }
+                    Some("$key" | "$items") => {
+                        only(self, &["$key", "$items"]).then_some(())?;
+                        let (Some(k), Some(items)) = (get("$key"), get("$items")) else {
+                            self.err(node.span(), "a keyed array needs both `$key = \"Member\"` and `$items = [...]`");
+                            return None;
+                        };
+                        let Tree::String(key) = k.get_ref() else {
+                            self.err(k.span(), "`$key` is a member name");
+                            return None;
+                        };
+                        let Tree::Array(list) = items.get_ref() else {
+                            self.err(items.span(), "`$items` takes a list of tables");
+                            return None;
+                        };
+                        let mut ms = Vec::new();
+                        for i in list {
+                            let m = self.matcher(i)?;
+                            if key_of(&m, key).is_none() {
+                                self.err(i.span(), format!("each item of a keyed array names `{key}` with an exact value"));
+                                return None;
+                            }
+                            ms.push(m);
+                        }
+                        Matcher::Keyed { key: key.clone(), items: ms }
+                    }
+                    Some("$each") => {
+                        only(self, &["$each"]).then_some(())?;
+                        Matcher::Each(Box::new(self.matcher(get("$each")?)?))
+                    }
+                    Some("$eq") => {
+                        only(self, &["$eq"]).then_some(())?;
+                        let v = get("$eq")?;
+                        let t = self.json_template(v, false)?;
+                        Matcher::Eq(lit(self, v, t)?)
+                    }
+                    Some(_) => return None,
+                }
+            }
+            Tree::Integer(i) => Matcher::Eq(Value::from(*i)),
+            Tree::Float(f) => Matcher::Eq(serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null)),
+            Tree::Boolean(b) => Matcher::Eq(Value::Bool(*b)),
+        })
+    }
+
+    fn captures(&mut self, table: &BTreeMap<String, Node>) -> Vec<Capture> {
+        let mut out = Vec::new();
+        for (name, node) in table {
+            if Template::parse(&format!("{{{{{name}}}}}")).is_err() || name.starts_with("env.") {
+                self.err(node.span(), format!("invalid variable name `{name}`"));
+                continue;
+            }
+            let Tree::String(s) = node.get_ref() else {
+                self.err(node.span(), "a capture is a JSONPath (`$.a.b`), `header:NAME` or `status`");
+                continue;
+            };
+            let source = if let Some(h) = s.strip_prefix("header:") {
+                CaptureSource::Header(h.trim().to_ascii_lowercase())
+            } else if s == "status" {
+                CaptureSource::Status
+            } else {
+                match JsonPath::parse(s) {
+                    Ok(p) => CaptureSource::Body { path: p, text: s.clone() },
+                    Err(e) => {
+                        self.err(node.span(), format!("invalid JSONPath `{s}`: {e}"));
+                        continue;
+                    }
+                }
+            };
+            out.push(Capture { name: name.clone(), source });
+        }
+        out
+    }
+
+    /// Every `{{name}}` must be defined before its step runs: by the suite,
+    /// the case, `--var`, an earlier capture, or be generated or `env.`.
+    fn check_names(&mut self, case: &Case, raw: &RawCase, opts: &LoadOptions) {
+        let mut defined: BTreeSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
+        defined.extend(case.vars.iter().map(|(k, _)| k.clone()));
+        defined.extend(opts.cli_vars.iter().cloned());
+        let mut problems: Vec<String> = Vec::new();
+        for (_, v) in &case.vars {
+            json_names(v, &mut |n| check(n, &defined, false, &mut problems));
+        }
+        for step in case.setup.iter().chain(&case.steps).chain(&case.teardown) {
+            let check_t = |t: &Template, in_repeat: bool, problems: &mut Vec<String>| {
+                for (n, _) in t.vars() {
+                    check(n, &defined, in_repeat, problems);
+                }
+            };
+            let r = &step.request;
+            check_t(&r.method, false, &mut problems);
+            check_t(&r.path, false, &mut problems);
+            for (_, t) in r.query.iter().chain(&r.headers) {
+                check_t(t, false, &mut problems);
+            }
+            match &r.body {
+                RequestBody::Json(j) => json_names_in(j, false, &mut |n, rep| check(n, &defined, rep, &mut problems)),
+                RequestBody::Text(t) => check_t(t, false, &mut problems),
+                _ => {}
+            }
+            if let Some(BodyExpect::Json(m)) = &step.expect.body {
+                let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
+                    if let Some(s) = v.as_str()
+                        && let Ok(t) = Template::parse(s)
+                    {
+                        for (n, _) in t.vars() {
+                            check(n, &defined, false, &mut problems);
+                        }
+                    }
+                    Ok(v.clone())
+                });
+            }
+            defined.extend(step.captures.iter().map(|c| c.name.clone()));
+        }
+        problems.sort();
+        problems.dedup();
+        for name in problems {
+            let needle = format!("{{{{{name}");
+            let at = self.src[raw.name.span().start..]
+                .find(&needle)
+                .map(|i| raw.name.span().start + i)
+                .or_else(|| self.src.find(&needle))
+                .unwrap_or(raw.name.span().start);
+            let hint = nearest(&name, defined.iter().map(String::as_str))
+                .map(|n| format!(", did you mean `{n}`?"))
+                .unwrap_or_default();
+            self.err(
+                at..at,
+                format!("undefined variable `{name}`{hint} (define it in `vars`, pass `--var {name}=...`, or capture it in an earlier step)"),
+            );
+        }
+    }
+}
+
+fn lit(cx: &mut Cx, node: &Node, t: JsonTemplate) -> Option<Value> {
+    match t {
+        JsonTemplate::Lit(v) => Some(v),
+        JsonTemplate::Str(t) => Some(Value::String(t.to_string())),
+        _ => {
+            cx.err(node.span(), "only plain values are allowed here");
+            None
+        }
+    }
+}
+
+fn check(name: &str, defined: &BTreeSet<String>, in_repeat: bool, problems: &mut Vec<String>) {
+    if name.starts_with("env.") || defined.contains(name) || (in_repeat && name == "index") {
+        return;
+    }
+    problems.push(name.to_owned());
+}
+
+fn json_names(t: &JsonTemplate, f: &mut dyn FnMut(&str)) {
+    json_names_in(t, false, &mut |n, _| f(n));
+}
+
+fn json_names_in(t: &JsonTemplate, in_repeat: bool, f: &mut dyn FnMut(&str, bool)) {
+    match t {
+        JsonTemplate::Lit(_) => {}
+        JsonTemplate::Str(t) => t.vars().for_each(|(n, _)| f(n, in_repeat)),
+        JsonTemplate::Array(items) => items.iter().for_each(|i| json_names_in(i, in_repeat, f)),
+        JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| json_names_in(v, in_repeat, f)),
+        JsonTemplate::Repeat { item, .. } => json_names_in(item, true, f),
+    }
+}

@@ -1,0 +1,18 @@
+//! Case files: the TOML format, loading `cases/`, validation with
+//! `path:line:col` errors, and `{{variables}}`.
+//!
+//! [`load_cases`] is the entry point: it reads every file, merges each
+//! folder's `suite.toml`, and returns either the [`Case`]s sorted by id or
+//! every [`LoadError`] found. Nothing here touches the network.
+
+mod error;
+mod load;
+mod model;
+mod schema;
+pub mod template;
+mod tree;
+
+pub use error::{LoadError, Position};
+pub use load::{LoadOptions, MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE, load_cases};
+pub use model::*;
+pub use template::Template;

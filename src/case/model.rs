@@ -1,0 +1,203 @@
+//! The loaded, validated form of cases: what the runner executes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use super::template::Template;
+use crate::matcher::{HeaderMatcher, Matcher, TextMatcher};
+
+/// A JSON value whose strings may hold `{{templates}}`.
+#[derive(Debug, Clone)]
+pub enum JsonTemplate {
+    /// A value with no templates (numbers, booleans, plain strings).
+    Lit(Value),
+    /// A string with at least one reference.
+    Str(Template),
+    /// An array.
+    Array(Vec<JsonTemplate>),
+    /// An object, in source order.
+    Object(Vec<(String, JsonTemplate)>),
+    /// `{ "$repeat" = N, "$item" = ... }`: N copies of the item, each
+    /// rendered anew (so `{{uuid}}` differs per item; `{{index}}` counts from 0).
+    Repeat {
+        /// How many items.
+        count: usize,
+        /// The item.
+        item: Box<JsonTemplate>,
+    },
+}
+
+/// Where requests of a case are signed for, when they are signed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetSettings {
+    /// The SigV4 signing name (`chime`).
+    pub signing_name: Option<String>,
+    /// The SigV4 region, unless `AWS_REGION` says otherwise.
+    pub region: Option<String>,
+}
+
+/// How a step's request is signed (when credentials are configured).
+/// Written `sign = false` or `sign = "wrong-secret"` and so on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignMode {
+    /// Signed normally.
+    #[default]
+    Signed,
+    /// Sent without any signature (`false`).
+    Unsigned,
+    /// Signed with a secret that is not the key's (`"wrong-secret"`).
+    WrongSecret,
+    /// Signed for another region (`"wrong-region"`).
+    WrongRegion,
+    /// Signed for another service (`"wrong-service"`).
+    WrongService,
+    /// Signed an hour ago, outside the allowed skew (`"stale-date"`).
+    StaleDate,
+    /// The body changed after signing (`"body-altered"`).
+    BodyAlteredAfterSigning,
+    /// `x-amz-date` removed after signing (`"no-date"`).
+    NoDate,
+}
+
+impl SignMode {
+    /// The names a case may write, with their modes.
+    pub const NAMED: &'static [(&'static str, SignMode)] = &[
+        ("wrong-secret", SignMode::WrongSecret),
+        ("wrong-region", SignMode::WrongRegion),
+        ("wrong-service", SignMode::WrongService),
+        ("stale-date", SignMode::StaleDate),
+        ("body-altered", SignMode::BodyAlteredAfterSigning),
+        ("no-date", SignMode::NoDate),
+    ];
+}
+
+/// One test case: setup, steps and teardown, with the expectations.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Stable id: `<path from the suite root>::<name slug>`.
+    pub id: String,
+    /// The name as written.
+    pub name: String,
+    /// The file the case is in.
+    pub file: PathBuf,
+    /// Free text.
+    pub description: Option<String>,
+    /// Ids of the documented statements the case checks.
+    pub covers: Vec<String>,
+    /// Tags, for `--tag`.
+    pub tags: Vec<String>,
+    /// Capabilities the target must declare, or the case is skipped.
+    pub requires: Vec<String>,
+    /// A reason to skip the case always.
+    pub skip: Option<String>,
+    /// Whether objects are strict unless they say otherwise.
+    pub strict: bool,
+    /// Variables (suite ones first, then the case's), rendered once per run of the case.
+    pub vars: Vec<(String, JsonTemplate)>,
+    /// Names of variables whose values are secrets (redacted in output).
+    pub secrets: Vec<String>,
+    /// Suite setup then case setup.
+    pub setup: Vec<Step>,
+    /// The steps under test.
+    pub steps: Vec<Step>,
+    /// Case teardown then suite teardown.
+    pub teardown: Vec<Step>,
+    /// Signing settings from the suite.
+    pub target: TargetSettings,
+}
+
+/// A request and what its response must be.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// A label for reports (`step 2` when not named).
+    pub name: String,
+    /// The request.
+    pub request: Request,
+    /// The expectation.
+    pub expect: Expect,
+    /// Values to take from the response for later steps.
+    pub captures: Vec<Capture>,
+    /// How to sign.
+    pub sign: SignMode,
+}
+
+/// A request, before rendering.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// HTTP method.
+    pub method: Template,
+    /// Path, joined to the target's base URL (which may carry a prefix).
+    pub path: Template,
+    /// Query parameters, in order.
+    pub query: Vec<(String, Template)>,
+    /// Headers (suite defaults, then the step's), names in lowercase.
+    pub headers: Vec<(String, Template)>,
+    /// The body.
+    pub body: RequestBody,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum RequestBody {
+    /// No body.
+    Empty,
+    /// JSON, sent with `content-type: application/json` unless a header says otherwise.
+    Json(JsonTemplate),
+    /// Raw text, sent as is (for malformed bodies).
+    Text(Template),
+    /// The bytes of a file, read at load time.
+    File(Arc<Vec<u8>>),
+}
+
+/// What a response must be. An absent `status` means any 2xx.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// Allowed statuses.
+    pub status: Option<Vec<u16>>,
+    /// Header expectations (names in lowercase).
+    pub headers: Vec<(String, HeaderMatcher)>,
+    /// Body expectation.
+    pub body: Option<BodyExpect>,
+    /// Expected AWS error type.
+    pub error: Option<String>,
+    /// Strictness override for this step's objects.
+    pub strict: Option<bool>,
+}
+
+/// A body expectation.
+#[derive(Debug, Clone)]
+pub enum BodyExpect {
+    /// The body is JSON matching this.
+    Json(Matcher),
+    /// The body as text.
+    Text(TextMatcher),
+}
+
+/// A value taken from a response into a variable.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// The variable to set.
+    pub name: String,
+    /// Where to take it from.
+    pub source: CaptureSource,
+}
+
+/// Where a capture reads.
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    /// A JSONPath (RFC 9535) into the JSON body; one node gives its value,
+    /// several give an array.
+    Body {
+        /// The compiled path.
+        path: JsonPath,
+        /// The path as written.
+        text: String,
+    },
+    /// A response header.
+    Header(String),
+    /// The status code.
+    Status,
+}

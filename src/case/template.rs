@@ -1,0 +1,172 @@
+//! `{{name}}` templates in string values.
+//!
+//! A name is a variable (from the suite, the case, `--var` or a capture), an
+//! environment variable in the explicit `env.` namespace (`{{env.HOME}}`),
+//! or a generated value: `{{uuid}}` is a fresh random UUID at each use.
+//! Inside a `$repeat` body, `{{index}}` is the 0-based item number.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// One piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text.
+    Lit(String),
+    /// A `{{name}}` reference, with its byte offset inside the string.
+    Var {
+        /// The name between the braces, trimmed.
+        name: String,
+        /// Byte offset of the opening `{{` in the string.
+        offset: usize,
+    },
+}
+
+/// A parsed string value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    segments: Vec<Segment>,
+}
+
+/// A template that does not parse: where (byte offset in the string) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Byte offset inside the string.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Names the runner generates; they need no definition.
+pub const GENERATED: &[&str] = &["uuid"];
+
+impl Template {
+    /// Parses `{{name}}` references out of `s`.
+    pub fn parse(s: &str) -> Result<Template, TemplateError> {
+        let mut segments = Vec::new();
+        let mut rest = s;
+        let mut base = 0;
+        while let Some(open) = rest.find("{{") {
+            if open > 0 {
+                segments.push(Segment::Lit(rest[..open].to_owned()));
+            }
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("}}") else {
+                return Err(TemplateError {
+                    offset: base + open,
+                    message: "unclosed `{{`: expected `}}`".into(),
+                });
+            };
+            let name = after[..close].trim();
+            if !valid_name(name) {
+                return Err(TemplateError {
+                    offset: base + open,
+                    message: format!(
+                        "invalid variable name `{name}`: use letters, digits, `_`, `-` and `.`"
+                    ),
+                });
+            }
+            segments.push(Segment::Var { name: name.to_owned(), offset: base + open });
+            let consumed = open + 2 + close + 2;
+            base += consumed;
+            rest = &rest[consumed..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Lit(rest.to_owned()));
+        }
+        Ok(Template { segments })
+    }
+
+    /// The variables the template refers to, with their offsets.
+    pub fn vars(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Var { name, offset } => Some((name.as_str(), *offset)),
+            Segment::Lit(_) => None,
+        })
+    }
+
+    /// Whether the string has no references at all.
+    pub fn is_literal(&self) -> bool {
+        self.vars().next().is_none()
+    }
+
+    /// Renders the template. A string that is exactly one reference takes the
+    /// variable's JSON value as it is (a number stays a number, a list a
+    /// list); otherwise values are spliced in as text.
+    pub fn render(&self, lookup: &mut dyn FnMut(&str) -> Option<Value>) -> Result<Value, String> {
+        if let [Segment::Var { name, .. }] = self.segments.as_slice() {
+            return lookup(name).ok_or_else(|| name.clone());
+        }
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => out.push_str(s),
+                Segment::Var { name, .. } => match lookup(name).ok_or_else(|| name.clone())? {
+                    Value::String(s) => out.push_str(&s),
+                    other => out.push_str(&other.to_string()),
+                },
+            }
+        }
+        Ok(Value::String(out))
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => f.write_str(s)?,
+                Segment::Var { name, .. } => write!(f, "{{{{{name}}}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(s: &str) -> Result<Value, String> {
+        Template::parse(s).unwrap().render(&mut |n| match n {
+            "n" => Some(json!(3)),
+            "s" => Some(json!("x")),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn renders_text_and_values() {
+        assert_eq!(render("a{{s}}b{{ n }}").unwrap(), json!("axb3"));
+        assert_eq!(render("{{n}}").unwrap(), json!(3));
+        assert_eq!(render("plain").unwrap(), json!("plain"));
+        assert_eq!(render("{{missing}}"), Err("missing".into()));
+    }
+
+    #[test]
+    fn bad_templates_say_where() {
+        let table = [
+            ("ab{{x", 2, "unclosed `{{`: expected `}}`"),
+            ("{{}}", 0, "invalid variable name ``: use letters, digits, `_`, `-` and `.`"),
+            ("x{{a b}}", 1, "invalid variable name `a b`: use letters, digits, `_`, `-` and `.`"),
+        ];
+        for (input, offset, message) in table {
+            let e = Template::parse(input).unwrap_err();
+            assert_eq!((e.offset, e.message.as_str()), (offset, message), "{input}");
+        }
+    }
+
+    #[test]
+    fn lists_references_with_offsets() {
+        let t = Template::parse("/a/{{x}}/b/{{env.HOME}}").unwrap();
+        assert_eq!(t.vars().collect::<Vec<_>>(), vec![("x", 3), ("env.HOME", 11)]);
+    }
+}

@@ -1,0 +1,142 @@
+//! Command-line arguments (clap).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::runner::Shard;
+
+/// Contract tests and conformance checks for HTTP APIs.
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run cases against the built-in double, or an endpoint with --endpoint.
+    Run(RunArgs),
+    /// Print case ids, one a line.
+    List(SelectArgs),
+    /// Validate case files; sends nothing.
+    Check(SelectArgs),
+    /// Run the built-in double of the documented API as a server.
+    Serve(ServeArgs),
+}
+
+/// Which cases.
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
+    /// Case files or folders.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+    /// Only ids containing this text, or matching this glob (`*`, `?`). Repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Only cases with this tag. Repeatable.
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Only shard K of N (deterministic by case id).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// A variable for `{{KEY}}`, overriding suite and case values. Repeatable.
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+/// `conform run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Which cases.
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Base URL of the implementation under test (may carry a path prefix).
+    /// Without it, the built-in double is started on a free loopback port.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// A capability the endpoint offers (for example `faults`). Repeatable.
+    #[arg(long = "capability", value_name = "NAME")]
+    pub capabilities: Vec<String>,
+    /// Cases in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+    /// Per-request timeout, like `10s`, `500ms` or `1m`.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Stop starting cases after the first failure or error.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Write report.json, junit.xml, report.md and report.html here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Print only cases that did not pass.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print details of passing cases too.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// `conform serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4566)]
+    pub port: u16,
+    /// Verify SigV4 signatures against this key pair. Repeatable.
+    #[arg(long, value_name = "AKID:SECRET", conflicts_with = "no_auth")]
+    pub credentials: Vec<crate::double::Credential>,
+    /// Accept requests without any signature.
+    #[arg(long)]
+    pub no_auth: bool,
+    /// The region requests must be signed for.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))?;
+    if k.is_empty() {
+        return Err(format!("empty variable name in `{s}`"));
+    }
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+/// Parses `250ms`, `10s`, `2m`, or a number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((s, "s"), |i| s.split_at(i));
+    let n: f64 = num.parse().map_err(|_| format!("invalid duration `{s}`"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("invalid duration unit in `{s}` (use ms, s or m)")),
+    };
+    if !(secs > 0.0 && secs < 86_400.0) {
+        return Err(format!("duration out of range: `{s}`"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5h").is_err());
+    }
+}

@@ -1,0 +1,186 @@
+//! The command line: clap arguments, loading, running, printing, exit codes.
+//! `anyhow` lives here and in `main` only.
+
+mod args;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Parser;
+
+pub use args::{Cli, Command, RunArgs, SelectArgs, ServeArgs, parse_duration};
+
+use crate::case::{Case, LoadOptions, load_cases};
+use crate::double::{AuthMode, Credential, Double, DoubleConfig};
+use crate::report::terminal::{self, Style};
+use crate::runner::{self, RunOptions, Selection, SigningCredentials, Target};
+
+/// Exit code: everything conforms.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a divergence, or a case that could not run.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: invalid case files or usage.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Capabilities of the built-in double.
+pub const DOUBLE_CAPABILITIES: &[&str] = &["faults", "signature-verification", "create-accounts"];
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::List(sel) => {
+            let Some(cases) = load(&sel)? else { return Ok(EXIT_USAGE) };
+            let mut out = std::io::stdout().lock();
+            for c in cases {
+                if writeln!(out, "{}", c.id).is_err() {
+                    break; // a closed pipe (`| head`) is not an error
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Check(sel) => {
+            let Some(cases) = load(&sel)? else { return Ok(EXIT_USAGE) };
+            let files: BTreeSet<_> = cases.iter().map(|c| c.file.clone()).collect();
+            println!("{} cases in {} files: ok", cases.len(), files.len());
+            Ok(EXIT_OK)
+        }
+        Command::Run(args) => run_cases(args),
+        Command::Serve(args) => serve(args),
+    }
+}
+
+/// Loads and selects cases; prints every load error and returns `None` when there is any.
+fn load(sel: &SelectArgs) -> Result<Option<Vec<Case>>> {
+    let opts = LoadOptions { cli_vars: sel.vars.iter().map(|(k, _)| k.clone()).collect() };
+    match load_cases(&sel.paths, &opts) {
+        Ok(cases) => {
+            let selection = Selection { filters: sel.filter.clone(), tags: sel.tag.clone(), shard: sel.shard };
+            Ok(Some(selection.apply(cases)))
+        }
+        Err(errors) => {
+            let mut err = std::io::stderr().lock();
+            for e in &errors {
+                let _ = writeln!(err, "error: {e}\n");
+            }
+            let files: BTreeSet<_> = errors.iter().map(|e| e.path.clone()).collect();
+            let _ = writeln!(
+                err,
+                "{} problem{} in {} file{}; nothing was sent",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            Ok(None)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the async runtime")
+}
+
+fn run_cases(args: RunArgs) -> Result<u8> {
+    let Some(cases) = load(&args.select)? else { return Ok(EXIT_USAGE) };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let env_creds = SigningCredentials::from_env();
+        let (target, credentials, _double) = match &args.endpoint {
+            Some(url) => {
+                let base_url = reqwest::Url::parse(url).with_context(|| format!("invalid --endpoint `{url}`"))?;
+                if !matches!(base_url.scheme(), "http" | "https") {
+                    return Err(anyhow!("invalid --endpoint `{url}`: use an http or https URL"));
+                }
+                let target = Target { base_url, capabilities: args.capabilities.iter().cloned().collect() };
+                (target, env_creds, None)
+            }
+            None => {
+                // The built-in double verifies signatures, with the
+                // environment's credentials or with fresh ones.
+                let creds = env_creds.unwrap_or_else(|| SigningCredentials {
+                    access_key: format!("CONFORM{}", &uuid::Uuid::new_v4().simple().to_string()[..13].to_uppercase()),
+                    secret: uuid::Uuid::new_v4().simple().to_string(),
+                    session_token: None,
+                });
+                let config = DoubleConfig {
+                    auth: AuthMode::Verify(vec![Credential { access_key: creds.access_key.clone(), secret: creds.secret.clone() }]),
+                    region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()).unwrap_or_else(|| "us-east-1".into()),
+                    ..DoubleConfig::default()
+                };
+                let double = Double::start_local(config).await.context("failed to start the built-in double")?;
+                let base_url = reqwest::Url::parse(&double.uri()).context("the double's URL")?;
+                let mut capabilities: BTreeSet<String> = DOUBLE_CAPABILITIES.iter().map(|s| s.to_string()).collect();
+                capabilities.extend(args.capabilities.iter().cloned());
+                (Target { base_url, capabilities }, Some(creds), Some(double))
+            }
+        };
+        let style = Style::detect(std::io::stdout().is_terminal());
+        let opts = RunOptions {
+            jobs: usize::from(args.jobs),
+            timeout: args.timeout,
+            fail_fast: args.fail_fast,
+            vars: args.select.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
+            max_body: runner::DEFAULT_MAX_BODY,
+            on_result: None,
+            credentials,
+            region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+        };
+        let summary = runner::run(cases, &target, &opts).await.context("the run could not start")?;
+        let mut out = std::io::stdout().lock();
+        let _ = terminal::write_report(&mut out, style, &summary, args.quiet);
+        Ok(if summary.success() { EXIT_OK } else { EXIT_FAILED })
+    })
+}
+
+fn serve(args: ServeArgs) -> Result<u8> {
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind((args.host.as_str(), args.port))
+            .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+        let addr = listener.local_addr().context("the listening address")?;
+        let auth = if args.no_auth {
+            AuthMode::Open
+        } else if args.credentials.is_empty() {
+            AuthMode::RequireSigV4
+        } else {
+            AuthMode::Verify(args.credentials.clone())
+        };
+        let config = DoubleConfig { auth, region: args.region.clone(), ..DoubleConfig::default() };
+        let _double = Double::start(config, listener).await;
+        println!("conform serve: listening on http://{addr}");
+        let _ = std::io::stdout().flush();
+        wait_for_shutdown().await;
+        println!("conform serve: stopped");
+        Ok(EXIT_OK)
+    })
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,240 @@
+//! The built-in double of the documented Chime API, on wiremock-rs: a real
+//! HTTP server on loopback with in-memory state. It is what `conform run`
+//! targets without `--endpoint`, and what `conform serve` runs.
+//!
+//! Operations: `CreateAccount`, `GetAccount`, `DeleteAccount`,
+//! `CreateUser`, `GetUser`, `ListUsers` and `BatchUpdateUser`, with the
+//! routes, statuses, shapes and errors of the service model. Requests are
+//! authenticated per [`AuthMode`]; faults are injected through the control
+//! endpoint in [`faults`]. This module is the only one that uses wiremock.
+
+mod auth;
+mod clock;
+pub mod faults;
+mod reply;
+mod routes;
+mod service;
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use serde_json::Value;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub use auth::{AuthMode, Credential, MAX_SKEW, SigV4Header, parse_authorization};
+pub use reply::{ApiError, Exception, Reply};
+pub use routes::{NoRoute, Operation, route};
+pub use service::{LICENSES, MAX_BATCH, USER_TYPES, UpdateItem, validate_batch};
+
+use faults::{FAULTS_PATH, Faults};
+use service::State;
+
+/// Request bodies larger than this are refused with 400 (they are still
+/// read by the HTTP layer first).
+pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// Behaviour where the documentation is silent. The default is one
+/// reasonable choice; a conforming implementation may make any other, and
+/// the suite must accept all of them.
+#[derive(Debug, Clone)]
+pub struct Quirks {
+    /// Word error messages differently.
+    pub other_wording: bool,
+    /// List `UserErrors` in reverse request order.
+    pub reverse_user_errors: bool,
+    /// Add a `:namespace` suffix to `x-amzn-ErrorType`.
+    pub error_type_suffix: bool,
+    /// Send extra response headers.
+    pub extra_headers: bool,
+    /// Pretty-print JSON with keys in reverse order.
+    pub reformat_json: bool,
+    /// The license of a new user.
+    pub default_license: String,
+    /// Ids as 32 hex digits instead of UUIDs.
+    pub hex_ids: bool,
+    /// For an invalid request to a missing account, answer 404 rather than 400.
+    pub not_found_first: bool,
+    /// Apply `UserType` changes in `BatchUpdateUser`.
+    pub apply_user_type: bool,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Quirks {
+            other_wording: false,
+            reverse_user_errors: false,
+            error_type_suffix: false,
+            extra_headers: false,
+            reformat_json: false,
+            default_license: "Pro".into(),
+            hex_ids: false,
+            not_found_first: false,
+            apply_user_type: false,
+        }
+    }
+}
+
+impl Quirks {
+    /// The other choice in every dimension where the reference is silent.
+    pub fn all_other_choices() -> Quirks {
+        Quirks {
+            other_wording: true,
+            reverse_user_errors: true,
+            error_type_suffix: true,
+            extra_headers: true,
+            reformat_json: true,
+            default_license: "Basic".into(),
+            hex_ids: true,
+            not_found_first: true,
+            apply_user_type: true,
+        }
+    }
+}
+
+/// How to start the double.
+#[derive(Debug, Clone)]
+pub struct DoubleConfig {
+    /// Authentication mode.
+    pub auth: AuthMode,
+    /// Region the double signs for.
+    pub region: String,
+    /// Signing name.
+    pub service: String,
+    /// Choices where the documentation is silent.
+    pub quirks: Quirks,
+}
+
+impl Default for DoubleConfig {
+    fn default() -> Self {
+        DoubleConfig { auth: AuthMode::default(), region: "us-east-1".into(), service: "chime".into(), quirks: Quirks::default() }
+    }
+}
+
+/// A running double. Dropping it stops the server.
+pub struct Double {
+    server: MockServer,
+}
+
+impl Double {
+    /// Starts the double on `listener` (bind port 0 for a free one).
+    pub async fn start(config: DoubleConfig, listener: TcpListener) -> Double {
+        let server = MockServer::builder().listener(listener).disable_request_recording().start().await;
+        let handler = Handler { inner: Arc::new(Inner { config, state: Mutex::default(), faults: Mutex::default() }) };
+        Mock::given(wiremock::matchers::any()).respond_with(handler).named("conform double").mount(&server).await;
+        Double { server }
+    }
+
+    /// Starts the double on a free loopback port.
+    pub async fn start_local(config: DoubleConfig) -> std::io::Result<Double> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        Ok(Double::start(config, listener).await)
+    }
+
+    /// The base URL, like `http://127.0.0.1:PORT`.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+}
+
+struct Inner {
+    config: DoubleConfig,
+    state: Mutex<State>,
+    faults: Mutex<Faults>,
+}
+
+#[derive(Clone)]
+struct Handler {
+    inner: Arc<Inner>,
+}
+
+/// A poisoned lock still holds consistent state here: every update is
+/// applied whole under one lock, so recover rather than fail every request.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let quirks = &self.inner.config.quirks;
+        let reply = self.handle(req).unwrap_or_else(|e| Reply::error(&e, quirks));
+        render(reply, quirks)
+    }
+}
+
+impl Handler {
+    fn handle(&self, req: &Request) -> Result<Reply, ApiError> {
+        let cfg = &self.inner.config;
+        let method = req.method.as_str();
+        let path = req.url.path();
+        let query = req.url.query();
+        if path == FAULTS_PATH {
+            return Ok(lock(&self.inner.faults).control(method, &req.body));
+        }
+        if req.body.len() > MAX_REQUEST_BODY {
+            return Err(ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes")));
+        }
+        let op = match route(method, path, query) {
+            Ok(op) => op,
+            Err(NoRoute::UnsupportedOperation(o)) => {
+                return Err(ApiError::bad_request(format!("operation `{o}` is not supported on {method} {path}")));
+            }
+            Err(NoRoute::Unknown) => {
+                let mut r = Reply::json(404, serde_json::json!({"Message": format!("no operation for {method} {path}")}));
+                r.headers.push(("x-amzn-ErrorType".into(), "UnknownOperationException".into()));
+                return Ok(r);
+            }
+        };
+        let path_and_query = match query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
+        let scope = auth::Scope { region: cfg.region.clone(), service: cfg.service.clone() };
+        let region = auth::authenticate(&cfg.auth, &scope, method, &path_and_query, &req.headers, &req.body, SystemTime::now())?;
+        let roll = (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64;
+        let region = region.unwrap_or_else(|| cfg.region.clone());
+        if let Some(fault) = lock(&self.inner.faults).inject(&cfg.service, &region, op.name(), roll) {
+            return Ok(fault.reply());
+        }
+        let pairs: Vec<(String, String)> = req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        lock(&self.inner.state).handle(&op, &req.body, &pairs, &cfg.quirks)
+    }
+}
+
+fn render(reply: Reply, quirks: &Quirks) -> ResponseTemplate {
+    let mut t = ResponseTemplate::new(reply.status).insert_header("x-amzn-RequestId", uuid::Uuid::new_v4().to_string().as_str());
+    if quirks.extra_headers {
+        t = t.insert_header("x-amz-apigw-id", "conform-double").insert_header("cache-control", "no-store");
+    }
+    for (k, v) in &reply.headers {
+        t = t.insert_header(k.as_str(), v.as_str());
+    }
+    if let Some((bytes, mime)) = reply.raw {
+        return t.set_body_raw(bytes, mime);
+    }
+    match reply.body {
+        Some(v) => {
+            let text = if quirks.reformat_json { reformat(&v, 0) } else { v.to_string() };
+            t.set_body_raw(text.into_bytes(), "application/json")
+        }
+        None => t,
+    }
+}
+
+/// Pretty JSON with object keys in reverse order: same data, other bytes.
+fn reformat(v: &Value, depth: usize) -> String {
+    let pad = "  ".repeat(depth + 1);
+    let end = "  ".repeat(depth);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            let items: Vec<String> =
+                m.iter().rev().map(|(k, v)| format!("{pad}{} : {}", Value::String(k.clone()), reformat(v, depth + 1))).collect();
+            format!("{{\n{}\n{end}}}", items.join(",\n"))
+        }
+        Value::Array(a) if !a.is_empty() => {
+            let items: Vec<String> = a.iter().map(|v| format!("{pad}{}", reformat(v, depth + 1))).collect();
+            format!("[\n{}\n{end}]", items.join(",\n"))
+        }
+        other => other.to_string(),
+    }
+}

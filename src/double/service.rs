@@ -1,0 +1,424 @@
+//! The documented behaviour, with in-memory state: accounts, users, and
+//! the operations on them. Pure request-in, reply-out; no HTTP here.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use serde_json::{Map, Value, json};
+
+use super::Quirks;
+use super::clock::iso8601;
+use super::reply::{ApiError, Exception, Reply};
+use super::routes::Operation;
+
+/// The model's `License` enum.
+pub const LICENSES: &[&str] = &["Basic", "Plus", "Pro", "ProTrial"];
+/// The model's `UserType` enum.
+pub const USER_TYPES: &[&str] = &["PrivateUser", "SharedDevice"];
+/// `UpdateUserRequestItemList` max.
+pub const MAX_BATCH: usize = 20;
+
+#[derive(Debug, Clone)]
+struct Account {
+    id: String,
+    name: String,
+    created: String,
+    users: Vec<User>,
+}
+
+#[derive(Debug, Clone)]
+struct User {
+    id: String,
+    email: Option<String>,
+    username: Option<String>,
+    user_type: String,
+    license: String,
+    invited_on: String,
+}
+
+/// All accounts and users of the double.
+#[derive(Debug, Default)]
+pub struct State {
+    accounts: HashMap<String, Account>,
+    next_id: u64,
+}
+
+fn is_blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+impl State {
+    fn new_id(&mut self, quirks: &Quirks) -> String {
+        self.next_id += 1;
+        if quirks.hex_ids {
+            format!("{:032x}", u128::from(self.next_id) * 0x9e37_79b9_7f4a_7c15 + u128::from(self.next_id))
+        } else {
+            uuid::Uuid::new_v4().to_string()
+        }
+    }
+
+    /// Handles one routed operation with its (already read) JSON body.
+    pub fn handle(&mut self, op: &Operation, body: &[u8], query: &[(String, String)], quirks: &Quirks) -> Result<Reply, ApiError> {
+        match op {
+            Operation::CreateAccount => self.create_account(&parse_object(body)?, quirks),
+            Operation::GetAccount(id) => {
+                let a = self.account(id)?;
+                Ok(Reply::json(200, json!({"Account": account_json(a)})))
+            }
+            Operation::DeleteAccount(id) => {
+                check_path_param("accountId", id)?;
+                self.accounts.remove(id).ok_or_else(|| account_not_found(id))?;
+                Ok(Reply::empty(204))
+            }
+            Operation::CreateUser(id) => self.create_user(id, &parse_object(body)?, quirks),
+            Operation::GetUser(id, user) => {
+                check_path_param("userId", user)?;
+                let a = self.account(id)?;
+                let u = a.users.iter().find(|u| u.id == *user).ok_or_else(|| ApiError::not_found(format!("user {user} not found")))?;
+                Ok(Reply::json(200, json!({"User": user_json(a, u)})))
+            }
+            Operation::ListUsers(id) => self.list_users(id, query),
+            Operation::BatchUpdateUser(id) => self.batch_update_user(id, body, quirks),
+        }
+    }
+
+    fn account(&self, id: &str) -> Result<&Account, ApiError> {
+        check_path_param("accountId", id)?;
+        self.accounts.get(id).ok_or_else(|| account_not_found(id))
+    }
+
+    fn create_account(&mut self, body: &Map<String, Value>, quirks: &Quirks) -> Result<Reply, ApiError> {
+        let name = match body.get("Name") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => return Err(ApiError::bad_request("Name is required")),
+            Some(_) => return Err(ApiError::bad_request("Name must be a string")),
+        };
+        let len = name.chars().count();
+        if !(1..=100).contains(&len) || is_blank(&name) {
+            return Err(ApiError::bad_request("Name must be 1 to 100 characters and not blank"));
+        }
+        let id = self.new_id(quirks);
+        let account = Account { id: id.clone(), name, created: iso8601(SystemTime::now()), users: Vec::new() };
+        let body = json!({"Account": account_json(&account)});
+        self.accounts.insert(id, account);
+        Ok(Reply::json(201, body))
+    }
+
+    fn create_user(&mut self, account_id: &str, body: &Map<String, Value>, quirks: &Quirks) -> Result<Reply, ApiError> {
+        check_path_param("accountId", account_id)?;
+        let email = optional_string(body, "Email")?;
+        if let Some(e) = &email
+            && !valid_email(e)
+        {
+            return Err(ApiError::bad_request("Email is not a valid email address"));
+        }
+        let username = optional_string(body, "Username")?;
+        let user_type = optional_string(body, "UserType")?;
+        if let Some(t) = &user_type
+            && !USER_TYPES.contains(&t.as_str())
+        {
+            return Err(ApiError::bad_request(format!("UserType must be one of {}", USER_TYPES.join(", "))));
+        }
+        let id = self.new_id(quirks);
+        let account = self.accounts.get_mut(account_id).ok_or_else(|| account_not_found(account_id))?;
+        if let Some(e) = &email
+            && account.users.iter().any(|u| u.email.as_deref() == Some(e))
+        {
+            return Err(ApiError::new(Exception::Conflict, "a user with this email already exists"));
+        }
+        let user = User {
+            id,
+            email,
+            username,
+            user_type: user_type.unwrap_or_else(|| "PrivateUser".into()),
+            license: quirks.default_license.clone(),
+            invited_on: iso8601(SystemTime::now()),
+        };
+        let body = json!({"User": user_json(account, &user)});
+        account.users.push(user);
+        Ok(Reply::json(201, body))
+    }
+
+    fn list_users(&self, account_id: &str, query: &[(String, String)]) -> Result<Reply, ApiError> {
+        let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let max = match q("max-results") {
+            None => 100,
+            Some(s) => match s.parse::<usize>() {
+                Ok(n) if (1..=200).contains(&n) => n,
+                _ => return Err(ApiError::bad_request("max-results must be an integer from 1 to 200")),
+            },
+        };
+        let start = match q("next-token") {
+            None => 0,
+            Some(s) => s.parse::<usize>().map_err(|_| ApiError::bad_request("invalid next-token"))?,
+        };
+        if let Some(t) = q("user-type")
+            && !USER_TYPES.contains(&t)
+        {
+            return Err(ApiError::bad_request(format!("user-type must be one of {}", USER_TYPES.join(", "))));
+        }
+        let a = self.account(account_id)?;
+        let matching: Vec<&User> = a
+            .users
+            .iter()
+            .filter(|u| q("user-email").is_none_or(|e| u.email.as_deref() == Some(e)))
+            .filter(|u| q("user-type").is_none_or(|t| u.user_type == t))
+            .collect();
+        let page: Vec<Value> = matching.iter().skip(start).take(max).map(|u| user_json(a, u)).collect();
+        let mut body = json!({"Users": page});
+        if start + max < matching.len() {
+            body["NextToken"] = Value::String((start + max).to_string());
+        }
+        Ok(Reply::json(200, body))
+    }
+
+    /// `BatchUpdateUser`: validate everything first (nothing is applied on a
+    /// 400), then apply each item to a user of the account, and report the
+    /// others in `UserErrors`.
+    fn batch_update_user(&mut self, account_id: &str, body: &[u8], quirks: &Quirks) -> Result<Reply, ApiError> {
+        if quirks.not_found_first {
+            self.account(account_id)?;
+        }
+        check_path_param("accountId", account_id)?;
+        let items = validate_batch(body)?;
+        let account = self.accounts.get_mut(account_id).ok_or_else(|| account_not_found(account_id))?;
+        let mut errors = Vec::new();
+        for item in &items {
+            match account.users.iter_mut().find(|u| u.id == item.user_id) {
+                Some(user) => {
+                    if let Some(l) = &item.license {
+                        user.license = l.clone();
+                    }
+                    if quirks.apply_user_type
+                        && let Some(t) = &item.user_type
+                    {
+                        user.user_type = t.clone();
+                    }
+                }
+                None => errors.push(json!({
+                    "UserId": item.user_id,
+                    "ErrorCode": "NotFound",
+                    "ErrorMessage": if quirks.other_wording {
+                        "No such user in this account.".to_owned()
+                    } else {
+                        format!("user {} not found in account {account_id}", item.user_id)
+                    },
+                })),
+            }
+        }
+        if quirks.reverse_user_errors {
+            errors.reverse();
+        }
+        Ok(Reply::json(200, json!({"UserErrors": errors})))
+    }
+}
+
+/// One validated `UpdateUserRequestItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateItem {
+    /// `UserId`, non-blank.
+    pub user_id: String,
+    /// `LicenseType`, one of [`LICENSES`].
+    pub license: Option<String>,
+    /// `UserType`, one of [`USER_TYPES`].
+    pub user_type: Option<String>,
+}
+
+/// Validates a `BatchUpdateUser` body against the model: an object with
+/// `UpdateUserRequestItems`, a list of at most 20 objects, each with a
+/// non-blank string `UserId`, enums checked case-sensitively, member types
+/// checked. `null` members count as absent.
+pub fn validate_batch(body: &[u8]) -> Result<Vec<UpdateItem>, ApiError> {
+    let obj = parse_object(body)?;
+    let items = match obj.get("UpdateUserRequestItems") {
+        None | Some(Value::Null) => return Err(ApiError::bad_request("UpdateUserRequestItems is required")),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(ApiError::bad_request("UpdateUserRequestItems must be a list")),
+    };
+    if items.len() > MAX_BATCH {
+        return Err(ApiError::bad_request(format!(
+            "UpdateUserRequestItems has {} items; at most {MAX_BATCH} are allowed",
+            items.len()
+        )));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = |m: &str| ApiError::bad_request(format!("UpdateUserRequestItems[{i}]: {m}"));
+            let Value::Object(item) = item else { return Err(at("each item must be an object")) };
+            let user_id = match item.get("UserId") {
+                Some(Value::String(s)) if !is_blank(s) => s.clone(),
+                Some(Value::String(_)) => return Err(at("UserId must not be blank")),
+                None | Some(Value::Null) => return Err(at("UserId is required")),
+                Some(_) => return Err(at("UserId must be a string")),
+            };
+            let license = optional_enum(item, "LicenseType", LICENSES).map_err(|m| at(&m))?;
+            let user_type = optional_enum(item, "UserType", USER_TYPES).map_err(|m| at(&m))?;
+            match item.get("AlexaForBusinessMetadata") {
+                None | Some(Value::Null) => {}
+                Some(Value::Object(m)) => {
+                    if !matches!(m.get("AlexaForBusinessRoomArn"), None | Some(Value::Null) | Some(Value::String(_))) {
+                        return Err(at("AlexaForBusinessMetadata.AlexaForBusinessRoomArn must be a string"));
+                    }
+                    if !matches!(m.get("IsAlexaForBusinessEnabled"), None | Some(Value::Null) | Some(Value::Bool(_))) {
+                        return Err(at("AlexaForBusinessMetadata.IsAlexaForBusinessEnabled must be a boolean"));
+                    }
+                }
+                Some(_) => return Err(at("AlexaForBusinessMetadata must be an object")),
+            }
+            Ok(UpdateItem { user_id, license, user_type })
+        })
+        .collect()
+}
+
+fn optional_enum(item: &Map<String, Value>, key: &str, allowed: &[&str]) -> Result<Option<String>, String> {
+    match item.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Err(format!("{key} must be one of {}", allowed.join(", "))),
+        Some(_) => Err(format!("{key} must be a string")),
+    }
+}
+
+fn optional_string(body: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::bad_request(format!("{key} must be a string"))),
+    }
+}
+
+/// Parses a request body as a JSON object; an empty body is an empty object.
+fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::bad_request("the request body must be a JSON object")),
+        Err(_) => Err(ApiError::bad_request("the request body is not valid JSON")),
+    }
+}
+
+/// `NonEmptyString` path parameters: pattern `.*\S.*`.
+fn check_path_param(name: &str, value: &str) -> Result<(), ApiError> {
+    if is_blank(value) {
+        return Err(ApiError::bad_request(format!("{name} must not be blank")));
+    }
+    Ok(())
+}
+
+fn account_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("account {id} not found"))
+}
+
+/// `EmailAddress`: the model's pattern `.+@.+\..+`, matched whole.
+fn valid_email(s: &str) -> bool {
+    static EMAIL: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"^.+@.+\..+$").expect("a valid constant regex"));
+    EMAIL.is_match(s)
+}
+
+fn account_json(a: &Account) -> Value {
+    json!({
+        "AwsAccountId": "123456789012",
+        "AccountId": a.id,
+        "Name": a.name,
+        "AccountType": "Team",
+        "CreatedTimestamp": a.created,
+        "DefaultLicense": "Pro",
+        "SupportedLicenses": ["Basic", "Pro"],
+        "AccountStatus": "Active",
+        "SigninDelegateGroups": [],
+    })
+}
+
+fn user_json(a: &Account, u: &User) -> Value {
+    let mut v = json!({
+        "UserId": u.id,
+        "AccountId": a.id,
+        "LicenseType": u.license,
+        "UserType": u.user_type,
+        "UserRegistrationStatus": "Unregistered",
+        "UserInvitationStatus": "Pending",
+        "InvitedOn": u.invited_on,
+    });
+    if let Some(e) = &u.email {
+        v["PrimaryEmail"] = Value::String(e.clone());
+    }
+    if let Some(n) = &u.username {
+        v["DisplayName"] = Value::String(n.clone());
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: &str) -> String {
+        validate_batch(body.as_bytes()).unwrap_err().message
+    }
+
+    fn items(n: usize) -> String {
+        let one = r#"{"UserId":"u","LicenseType":"Pro"}"#;
+        format!(r#"{{"UpdateUserRequestItems":[{}]}}"#, vec![one; n].join(","))
+    }
+
+    #[test]
+    fn batch_size_boundary_is_20() {
+        assert_eq!(validate_batch(items(20).as_bytes()).unwrap().len(), 20);
+        assert_eq!(validate_batch(items(0).as_bytes()).unwrap().len(), 0);
+        assert!(err(&items(21)).contains("at most 20"));
+    }
+
+    #[test]
+    fn every_validation_rule_rejects_with_bad_request() {
+        let table = [
+            ("", "UpdateUserRequestItems is required"),
+            ("{}", "UpdateUserRequestItems is required"),
+            (r#"{"UpdateUserRequestItems":null}"#, "UpdateUserRequestItems is required"),
+            (r#"{"UpdateUserRequestItems":{}}"#, "must be a list"),
+            (r#"{"UpdateUserRequestItems":["u1"]}"#, "[0]: each item must be an object"),
+            (r#"{"UpdateUserRequestItems":[{}]}"#, "[0]: UserId is required"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":""}]}"#, "UserId must not be blank"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":" \t"}]}"#, "UserId must not be blank"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":7}]}"#, "UserId must be a string"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":"u","LicenseType":"pro"}]}"#, "LicenseType must be one of"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":"u","LicenseType":"Enterprise"}]}"#, "LicenseType must be one of"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":"u","LicenseType":1}]}"#, "LicenseType must be a string"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":"u","UserType":"privateuser"}]}"#, "UserType must be one of"),
+            (r#"{"UpdateUserRequestItems":[{"UserId":"u","AlexaForBusinessMetadata":1}]}"#, "must be an object"),
+            (
+                r#"{"UpdateUserRequestItems":[{"UserId":"u","AlexaForBusinessMetadata":{"IsAlexaForBusinessEnabled":"yes"}}]}"#,
+                "must be a boolean",
+            ),
+            ("{", "not valid JSON"),
+            ("[]", "must be a JSON object"),
+        ];
+        for (body, want) in table {
+            let got = err(body);
+            assert!(got.contains(want), "{body}: {got}");
+        }
+    }
+
+    #[test]
+    fn valid_items_pass_with_every_license_and_type() {
+        for l in LICENSES {
+            for t in USER_TYPES {
+                let body = format!(r#"{{"UpdateUserRequestItems":[{{"UserId":"u","LicenseType":"{l}","UserType":"{t}"}}]}}"#);
+                assert_eq!(validate_batch(body.as_bytes()).unwrap()[0].license.as_deref(), Some(*l));
+            }
+        }
+    }
+
+    #[test]
+    fn emails_follow_the_model_pattern() {
+        assert!(valid_email("a@b.c"));
+        assert!(valid_email("a@b@c.d"));
+        assert!(!valid_email("a@b"));
+        assert!(!valid_email("@b.c"));
+        assert!(!valid_email("a@.c"));
+    }
+}

@@ -1,0 +1,15 @@
+//! `conform`: a contract-test and conformance harness for HTTP APIs.
+//!
+//! Cases written in TOML describe requests and the documented responses;
+//! [`runner::run`] sends them to an endpoint (or the built-in [`double`])
+//! and every divergence comes back as a [`matcher::Mismatch`].
+//!
+//! Flow: [`case::load_cases`] → `Vec<Case>` → [`runner::run`] →
+//! [`runner::RunSummary`] → each [`report`] writer.
+
+pub mod case;
+pub mod cli;
+pub mod double;
+pub mod matcher;
+pub mod report;
+pub mod runner;

@@ -1,0 +1,5 @@
+//! The `conform` binary.
+
+fn main() -> std::process::ExitCode {
+    conform::cli::run()
+}

@@ -1,0 +1,129 @@
+//! The terminal report: one line per case, then each divergence with what
+//! the case expected, what came back, and a unified diff of JSON bodies.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+use similar::TextDiff;
+
+use crate::runner::{CaseResult, Outcome, Phase, RunSummary, StepResult};
+
+/// Colours on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Whether to emit ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    /// Colour only on a terminal, and never when `NO_COLOR` is set.
+    pub fn detect(is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { color: is_terminal && !no_color }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+    }
+}
+
+/// The label of an outcome, padded.
+fn label(style: Style, o: Outcome) -> String {
+    match o {
+        Outcome::Passed => style.paint("32", "PASS "),
+        Outcome::Failed => style.paint("31;1", "FAIL "),
+        Outcome::Errored => style.paint("35;1", "ERROR"),
+        Outcome::Skipped => style.paint("33", "SKIP "),
+    }
+}
+
+/// The one line for a case.
+pub fn case_line(style: Style, r: &CaseResult) -> String {
+    let mut line = format!("{} {} ({} ms)", label(style, r.outcome), r.id, r.duration.as_millis());
+    if matches!(r.outcome, Outcome::Skipped | Outcome::Errored)
+        && let Some(reason) = &r.reason
+    {
+        line.push_str(&format!(": {reason}"));
+    }
+    line
+}
+
+/// The details of a case: divergences and diffs of failed steps, warnings.
+pub fn case_details(style: Style, r: &CaseResult) -> String {
+    let mut out = String::new();
+    for s in &r.steps {
+        if s.ok() || (s.phase == Phase::Teardown) {
+            continue;
+        }
+        let phase = match s.phase {
+            Phase::Setup => "setup ",
+            Phase::Step => "",
+            Phase::Teardown => "teardown ",
+        };
+        let req = s.request.as_ref().map(|q| format!(": {} {}", q.method, q.url)).unwrap_or_default();
+        out.push_str(&format!("    {phase}step `{}`{req}\n", s.name));
+        if let Some(e) = &s.error {
+            out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {e}"))));
+        }
+        for m in &s.mismatches {
+            let at = if m.path.is_empty() { String::new() } else { format!(" {}", m.path) };
+            out.push_str(&format!("      {}{at}: {}\n", style.paint("1", m.kind.as_str()), m.message));
+            out.push_str(&format!("        expected: {}\n", m.expected));
+            out.push_str(&format!("        actual:   {}\n", m.actual));
+        }
+        if let Some(diff) = body_diff(s) {
+            for line in diff.lines() {
+                let painted = if line.starts_with('-') && !line.starts_with("---") {
+                    style.paint("31", line)
+                } else if line.starts_with('+') && !line.starts_with("+++") {
+                    style.paint("32", line)
+                } else {
+                    line.to_owned()
+                };
+                out.push_str(&format!("      {painted}\n"));
+            }
+        }
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("    {} {w}\n", style.paint("33", "warning:")));
+    }
+    out
+}
+
+/// A unified diff of the expected and actual JSON bodies of a step.
+pub fn body_diff(s: &StepResult) -> Option<String> {
+    let (expected, actual) = s.body_diff.as_ref()?;
+    Some(unified(expected, actual))
+}
+
+/// A unified diff of two JSON values, pretty-printed with sorted keys.
+pub fn unified(expected: &Value, actual: &Value) -> String {
+    let a = serde_json::to_string_pretty(expected).unwrap_or_default() + "\n";
+    let b = serde_json::to_string_pretty(actual).unwrap_or_default() + "\n";
+    TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header("expected", "actual").to_string()
+}
+
+/// The closing line: counts and time.
+pub fn summary_line(summary: &RunSummary) -> String {
+    let c = summary.counts();
+    let mut s = format!("{} passed, {} failed, {} errored, {} skipped", c.passed, c.failed, c.errored, c.skipped);
+    if summary.interrupted {
+        s.push_str(" (interrupted)");
+    }
+    s
+}
+
+/// Writes the whole report: case lines in id order (passed ones left out
+/// when `quiet`), details, the summary.
+pub fn write_report(w: &mut dyn Write, style: Style, summary: &RunSummary, quiet: bool) -> io::Result<()> {
+    for r in &summary.cases {
+        if quiet && r.outcome == Outcome::Passed {
+            continue;
+        }
+        writeln!(w, "{}", case_line(style, r))?;
+        write!(w, "{}", case_details(style, r))?;
+    }
+    writeln!(w)?;
+    writeln!(w, "{}", summary_line(summary))?;
+    writeln!(w, "finished in {:.2} s", summary.duration.as_secs_f64())
+}

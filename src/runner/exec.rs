@@ -1,0 +1,387 @@
+//! Sending one step and judging its response; running one case through
+//! setup, steps and teardown.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::{Client, Method, Url};
+use serde_json::Value;
+
+use super::result::*;
+use super::scope::Scope;
+use super::sign::{SigningCredentials, sign_request};
+use crate::case::{BodyExpect, Capture, CaptureSource, Case, RequestBody, Step, TargetSettings};
+use crate::matcher::{self, Mismatch, MismatchKind};
+
+/// Headers whose values never appear in output.
+pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization", "cookie"];
+/// The marker that replaces redacted values.
+pub const REDACTED: &str = "<redacted>";
+
+/// Shared, read-only context of a run.
+pub(crate) struct Ctx {
+    pub client: Client,
+    pub base: Url,
+    pub timeout: Duration,
+    pub max_body: usize,
+    pub vars: BTreeMap<String, String>,
+    pub credentials: Option<SigningCredentials>,
+    pub region: Option<String>,
+}
+
+/// Runs one case to its result. Never panics on what an endpoint sends.
+pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
+    let started = Instant::now();
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        name: case.name.clone(),
+        file: case.file.clone(),
+        tags: case.tags.clone(),
+        covers: case.covers.clone(),
+        outcome: Outcome::Passed,
+        reason: None,
+        steps: Vec::new(),
+        warnings: Vec::new(),
+        duration: Duration::ZERO,
+    };
+    let mut scope = match Scope::new(&case.vars, &ctx.vars) {
+        Ok(s) => s,
+        Err(e) => {
+            result.outcome = Outcome::Errored;
+            result.reason = Some(e);
+            return result;
+        }
+    };
+    let strict = case.strict;
+    'main: {
+        for step in &case.setup {
+            let r = exec_step(step, Phase::Setup, &mut scope, strict, &case.target, ctx).await;
+            let failed = (!r.ok()).then(|| describe_failure(&r));
+            result.steps.push(r);
+            if let Some(why) = failed {
+                result.outcome = Outcome::Errored;
+                result.reason = Some(format!("setup failed: {why}"));
+                break 'main;
+            }
+        }
+        for step in &case.steps {
+            let r = exec_step(step, Phase::Step, &mut scope, strict, &case.target, ctx).await;
+            let (error, diverged) = (r.error.clone(), !r.mismatches.is_empty());
+            result.steps.push(r);
+            if let Some(e) = error {
+                result.outcome = Outcome::Errored;
+                result.reason = Some(format!("{}: {e}", step.name));
+                break 'main;
+            }
+            if diverged {
+                // Later steps usually depend on this one; stop here.
+                result.outcome = Outcome::Failed;
+                break 'main;
+            }
+        }
+    }
+    for step in &case.teardown {
+        let r = exec_step(step, Phase::Teardown, &mut scope, strict, &case.target, ctx).await;
+        if !r.ok() {
+            result.warnings.push(format!("teardown `{}`: {}", step.name, describe_failure(&r)));
+        }
+        result.steps.push(r);
+    }
+    result.duration = started.elapsed();
+    result
+}
+
+fn describe_failure(r: &StepResult) -> String {
+    if let Some(e) = &r.error {
+        return format!("{}: {e}", r.name);
+    }
+    let first = r.mismatches.first().map(|m| {
+        let at = if m.path.is_empty() { String::new() } else { format!(" at {}", m.path) };
+        format!("{} {}{at}: expected {}, got {}", m.kind.as_str(), m.message, m.expected, m.actual)
+    });
+    format!("{}: {}", r.name, first.unwrap_or_default())
+}
+
+/// Sends one step and judges the response.
+async fn exec_step(
+    step: &Step,
+    phase: Phase,
+    scope: &mut Scope,
+    strict: bool,
+    target: &TargetSettings,
+    ctx: &Ctx,
+) -> StepResult {
+    let started = Instant::now();
+    let mut out = StepResult {
+        phase,
+        name: step.name.clone(),
+        request: None,
+        response: None,
+        mismatches: Vec::new(),
+        error: None,
+        body_diff: None,
+        duration: Duration::ZERO,
+    };
+    let req = match build_request(step, scope, ctx).and_then(|mut r| {
+        if let (Some(creds), Some(service)) = (&ctx.credentials, &target.signing_name) {
+            let region = ctx.region.as_deref().or(target.region.as_deref()).unwrap_or("us-east-1");
+            sign_request(&mut r, creds, region, service, step.sign)?;
+        }
+        Ok(r)
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            out.error = Some(e);
+            return out;
+        }
+    };
+    out.request = Some(record_request(&req));
+    let received = send(req, ctx).await;
+    out.duration = started.elapsed();
+    let (status, headers, bytes) = match received {
+        Ok(r) => r,
+        Err(e) => {
+            out.error = Some(e);
+            return out;
+        }
+    };
+    out.response = Some(ReceivedResponse {
+        status: status.as_u16(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    });
+    let json: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(&bytes).ok()
+    };
+    judge(step, scope, strict, status.as_u16(), &headers, &bytes, json.as_ref(), &mut out);
+    capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), &mut out);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    step: &Step,
+    scope: &Scope,
+    strict: bool,
+    status: u16,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    json: Option<&Value>,
+    out: &mut StepResult,
+) {
+    let e = &step.expect;
+    match &e.status {
+        Some(allowed) => out.mismatches.extend(matcher::status(allowed, status)),
+        None if !(200..300).contains(&status) => out.mismatches.push(Mismatch::new(
+            MismatchKind::Status,
+            "",
+            "2xx",
+            status.to_string(),
+            "status differs (a step without `expect.status` expects 2xx)",
+        )),
+        None => {}
+    }
+    for (name, m) in &e.headers {
+        out.mismatches.extend(matcher::header(name, m, headers));
+    }
+    if let Some(err) = &e.error {
+        out.mismatches.extend(matcher::aws_error(err, headers, json));
+    }
+    match &e.body {
+        Some(BodyExpect::Json(m)) => {
+            let m = match m.map_values(&mut |v| scope.render_value(v)) {
+                Ok(m) => m,
+                Err(err) => {
+                    out.error = Some(err);
+                    return;
+                }
+            };
+            if json.is_none() && !bytes.iter().all(u8::is_ascii_whitespace) {
+                let text = String::from_utf8_lossy(bytes);
+                let cut: String = text.chars().take(200).collect();
+                out.mismatches.push(Mismatch::new(MismatchKind::Body, "$", "a JSON body", cut, "body is not JSON"));
+                return;
+            }
+            let r = matcher::match_json(&m, json, e.strict.unwrap_or(strict));
+            if !r.mismatches.is_empty() {
+                out.body_diff = Some((r.expected_view, json.cloned().unwrap_or(Value::Null)));
+            }
+            out.mismatches.extend(r.mismatches);
+        }
+        Some(BodyExpect::Text(m)) => out.mismatches.extend(matcher::text(m, &String::from_utf8_lossy(bytes))),
+        None => {}
+    }
+}
+
+fn capture(
+    captures: &[Capture],
+    scope: &mut Scope,
+    status: u16,
+    headers: &HeaderMap,
+    json: Option<&Value>,
+    out: &mut StepResult,
+) {
+    for c in captures {
+        let value = match &c.source {
+            CaptureSource::Status => Some(Value::from(status)),
+            CaptureSource::Header(h) => headers.get(h).map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned())),
+            CaptureSource::Body { path, .. } => json.and_then(|j| {
+                let nodes = path.query(j).all();
+                match nodes.as_slice() {
+                    [] => None,
+                    [one] => Some((*one).clone()),
+                    many => Some(Value::Array(many.iter().map(|v| (*v).clone()).collect())),
+                }
+            }),
+        };
+        match value {
+            Some(v) => scope.set(&c.name, v),
+            None => {
+                let from = match &c.source {
+                    CaptureSource::Body { text, .. } => text.clone(),
+                    CaptureSource::Header(h) => format!("header:{h}"),
+                    CaptureSource::Status => "status".into(),
+                };
+                out.mismatches.push(Mismatch::new(
+                    MismatchKind::Capture,
+                    from,
+                    format!("a value for `{}`", c.name),
+                    "(nothing)",
+                    "capture found nothing",
+                ));
+            }
+        }
+    }
+}
+
+fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Request, String> {
+    let r = &step.request;
+    let method = scope.render_str(&r.method)?;
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method `{method}`"))?;
+    let path = scope.render_str(&r.path)?;
+    let mut url = join_url(&ctx.base, &path)?;
+    if !r.query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &r.query {
+            pairs.append_pair(k, &scope.render_str(v)?);
+        }
+    }
+    let mut req = reqwest::Request::new(method, url);
+    *req.timeout_mut() = Some(ctx.timeout);
+    let headers = req.headers_mut();
+    for (k, v) in &r.headers {
+        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| format!("invalid header name `{k}`"))?;
+        let value = scope.render_str(v)?;
+        let value = HeaderValue::from_str(&value).map_err(|_| format!("invalid value for header `{k}`"))?;
+        headers.append(name, value);
+    }
+    let body: Option<Vec<u8>> = match &r.body {
+        RequestBody::Empty => None,
+        RequestBody::Json(t) => {
+            let v = scope.render_json(t, None)?;
+            if !headers.contains_key(CONTENT_TYPE) {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Some(serde_json::to_vec(&v).map_err(|e| format!("cannot encode the JSON body: {e}"))?)
+        }
+        RequestBody::Text(t) => Some(scope.render_str(t)?.into_bytes()),
+        RequestBody::File(bytes) => Some(bytes.as_ref().clone()),
+    };
+    if let Some(b) = body {
+        *req.body_mut() = Some(b.into());
+    }
+    Ok(req)
+}
+
+/// Joins a case path to the base URL, keeping any prefix the base carries
+/// (`http://host/console` + `/accounts` = `http://host/console/accounts`).
+pub fn join_url(base: &Url, path: &str) -> Result<Url, String> {
+    let joined = format!("{}{}", base.as_str().trim_end_matches('/'), path);
+    Url::parse(&joined).map_err(|e| format!("invalid URL `{joined}`: {e}"))
+}
+
+fn record_request(req: &reqwest::Request) -> SentRequest {
+    SentRequest {
+        method: req.method().to_string(),
+        url: req.url().to_string(),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                let value = if SECRET_HEADERS.contains(&k.as_str()) {
+                    REDACTED.to_owned()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
+                (k.as_str().to_owned(), value)
+            })
+            .collect(),
+        body: req
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// Sends a request and reads the body up to the limit.
+async fn send(req: reqwest::Request, ctx: &Ctx) -> Result<(http::StatusCode, HeaderMap, Vec<u8>), String> {
+    let mut resp = ctx.client.execute(req).await.map_err(|e| transport_error(&e, ctx.timeout))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > ctx.max_body {
+                    return Err(format!(
+                        "response body exceeds the read limit of {} bytes (status {status})",
+                        ctx.max_body
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(format!("reading the body failed: {}", transport_error(&e, ctx.timeout))),
+        }
+    }
+    Ok((status, headers, body))
+}
+
+/// A one-line cause chain for a transport failure.
+fn transport_error(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} ms", timeout.as_millis());
+    }
+    let mut parts = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    let what = if e.is_connect() { "connection failed" } else { "request failed" };
+    format!("{what}: {}", parts.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_url_keeps_the_base_prefix() {
+        let base = Url::parse("http://h:1/console/").unwrap();
+        assert_eq!(join_url(&base, "/accounts/a").unwrap().as_str(), "http://h:1/console/accounts/a");
+        let bare = Url::parse("http://h:1").unwrap();
+        assert_eq!(join_url(&bare, "/x?y=1").unwrap().as_str(), "http://h:1/x?y=1");
+    }
+}

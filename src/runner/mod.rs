@@ -1,0 +1,191 @@
+//! Running cases: tokio + reqwest, one shared keep-alive client, cases
+//! concurrently (steps of a case in order), per-request timeouts, and a
+//! deterministic result order. Yields a [`RunSummary`]; prints nothing.
+
+mod exec;
+mod result;
+mod scope;
+mod select;
+mod sign;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use exec::{REDACTED, SECRET_HEADERS, join_url};
+pub use result::*;
+pub use scope::Scope;
+pub use select::{Selection, Shard};
+pub use sign::{SigningCredentials, sign_request};
+
+use crate::case::Case;
+
+/// Responses larger than this are not read to the end; the step errors.
+pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Where requests go and what the target can do.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL; case paths are appended to it (a path prefix is kept).
+    pub base_url: Url,
+    /// Capabilities the target declares; cases that require others are skipped.
+    pub capabilities: BTreeSet<String>,
+}
+
+/// Called with each case result as soon as it is known.
+pub type OnResult = Arc<dyn Fn(&CaseResult) + Send + Sync>;
+
+/// How to run.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// Cases in flight at once.
+    pub jobs: usize,
+    /// Per-request timeout (connect, send, and read the whole body).
+    pub timeout: Duration,
+    /// Stop starting cases after the first failure or error.
+    pub fail_fast: bool,
+    /// `--var` values.
+    pub vars: BTreeMap<String, String>,
+    /// Response bodies larger than this make the step error.
+    pub max_body: usize,
+    /// Progress callback.
+    pub on_result: Option<OnResult>,
+    /// Credentials to sign with; requests go unsigned without them.
+    pub credentials: Option<SigningCredentials>,
+    /// Region to sign for, over the suite's (`AWS_REGION`).
+    pub region: Option<String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: 16,
+            timeout: Duration::from_secs(10),
+            fail_fast: false,
+            vars: BTreeMap::new(),
+            max_body: DEFAULT_MAX_BODY,
+            on_result: None,
+            credentials: None,
+            region: None,
+        }
+    }
+}
+
+/// A problem that stops a run before any case starts.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The HTTP client could not be built (TLS setup).
+    #[error("failed to build the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+/// Runs `cases` against `target`. Results come back sorted by case id,
+/// whatever order they finished in.
+pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let client = reqwest::Client::builder()
+        // A conformance check reports redirects; it does not follow them.
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(opts.jobs.max(1))
+        .build()
+        .map_err(RunError::Client)?;
+    let ctx = Arc::new(exec::Ctx {
+        client,
+        base: target.base_url.clone(),
+        timeout: opts.timeout,
+        max_body: opts.max_body,
+        vars: opts.vars.clone(),
+        credentials: opts.credentials.clone(),
+        region: opts.region.clone(),
+    });
+    let semaphore = Arc::new(Semaphore::new(opts.jobs.max(1)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = JoinSet::new();
+    let mut results = Vec::with_capacity(cases.len());
+    for case in cases {
+        if let Some(reason) = skip_reason(&case, target) {
+            let r = skipped(&case, reason);
+            notify(opts, &r);
+            results.push(r);
+            continue;
+        }
+        let Ok(permit) = semaphore.clone().acquire_owned().await else { break };
+        if stop.load(Ordering::Relaxed) {
+            let r = skipped(&case, "not run: --fail-fast stopped the run".into());
+            notify(opts, &r);
+            results.push(r);
+            continue;
+        }
+        let (ctx, stop, opts2) = (ctx.clone(), stop.clone(), opts.clone());
+        tasks.spawn(async move {
+            let r = exec::run_case(&case, &ctx).await;
+            if opts2.fail_fast && matches!(r.outcome, Outcome::Failed | Outcome::Errored) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            notify(&opts2, &r);
+            drop(permit);
+            r
+        });
+        // Collect finished tasks as we go so memory stays bounded by `jobs`.
+        while let Some(done) = tasks.try_join_next() {
+            results.push(joined(done));
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        results.push(joined(done));
+    }
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: false })
+}
+
+fn notify(opts: &RunOptions, r: &CaseResult) {
+    if let Some(f) = &opts.on_result {
+        f(r);
+    }
+}
+
+/// A task that panicked is a bug in conform; it is reported, not hidden.
+fn joined(done: Result<CaseResult, tokio::task::JoinError>) -> CaseResult {
+    done.unwrap_or_else(|e| CaseResult {
+        id: "(internal)".into(),
+        name: "(internal)".into(),
+        file: Default::default(),
+        tags: vec![],
+        covers: vec![],
+        outcome: Outcome::Errored,
+        reason: Some(format!("internal error: a case task failed: {e}")),
+        steps: vec![],
+        warnings: vec![],
+        duration: Duration::ZERO,
+    })
+}
+
+fn skip_reason(case: &Case, target: &Target) -> Option<String> {
+    if let Some(reason) = &case.skip {
+        return Some(reason.clone());
+    }
+    let missing: Vec<&str> =
+        case.requires.iter().filter(|c| !target.capabilities.contains(*c)).map(String::as_str).collect();
+    (!missing.is_empty()).then(|| format!("the target lacks capability {}", missing.join(", ")))
+}
+
+/// A result for a case that was not run.
+pub fn skipped(case: &Case, reason: String) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        name: case.name.clone(),
+        file: case.file.clone(),
+        tags: case.tags.clone(),
+        covers: case.covers.clone(),
+        outcome: Outcome::Skipped,
+        reason: Some(reason),
+        steps: vec![],
+        warnings: vec![],
+        duration: Duration::ZERO,
+    }
+}
