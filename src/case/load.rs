@@ -215,6 +215,14 @@ impl SuiteCache {
     }
 }
 
+/// A path relative to the working folder when it lies below it, for messages.
+fn display_path(abs: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| abs.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| abs.to_path_buf())
+}
+
 fn merge(into: &mut Suite, s: &Suite) {
     for (k, v) in &s.vars {
         into.vars.retain(|(n, _)| n != k);
@@ -235,7 +243,7 @@ fn merge(into: &mut Suite, s: &Suite) {
 }
 
 fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
-    let path = dir.join(SUITE_FILE);
+    let path = display_path(&dir.join(SUITE_FILE));
     if !path.is_file() {
         return None;
     }
@@ -278,7 +286,12 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
 /// unknown keys.
 fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
     let span = e.span().unwrap_or(0..0);
-    let msg = e.message().trim().to_owned();
+    let mut msg = e.message().trim().to_owned();
+    if (msg.starts_with("invalid type") || msg.starts_with("invalid value"))
+        && let Some(key) = key_before(src, span.start)
+    {
+        msg = format!("`{key}`: {msg}");
+    }
     let msg = suggest_key(&msg).unwrap_or(msg);
     // Spanned values receive TOML dates as bare strings and refuse them.
     let msg = if msg.contains("expected a spanned value") {
@@ -287,6 +300,16 @@ fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
         msg
     };
     LoadError::at(path, src, span, msg)
+}
+
+/// The key of the `key = value` whose value starts at `at`.
+fn key_before(src: &str, at: usize) -> Option<String> {
+    static KEY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#"([A-Za-z0-9_\-]+|"[^"]*")\s*=\s*$"#).expect("a valid constant regex")
+    });
+    let before = src.get(..at)?;
+    let line = before.rsplit('\n').next()?;
+    KEY.captures(line).map(|c| c[1].trim_matches('"').to_owned())
 }
 
 /// Rewrites serde's ``unknown field `x`, expected one of `a`, `b` `` into a
@@ -339,12 +362,20 @@ fn load_file(
     let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let rel = rel.join("/");
     let mut cx = Cx { path, src, errors: Vec::new() };
+    let mut ids: HashMap<String, String> = HashMap::new();
     for spanned in &raw.case {
         let rc = spanned.get_ref();
         let name = rc.name.get_ref().trim().to_owned();
         let name_slug = slug(&name);
         if name_slug.is_empty() {
             cx.err(rc.name.span(), "a case name needs at least one letter or digit");
+            continue;
+        }
+        if let Some(first) = ids.insert(name_slug.clone(), name.clone()) {
+            cx.err(
+                rc.name.span(),
+                format!("duplicate case id `{rel}::{name_slug}`: `{name}` and `{first}` give the same id; rename one"),
+            );
             continue;
         }
         if rc.step.is_empty() {
@@ -729,6 +760,10 @@ impl Cx<'_> {
             }
             Tree::Table(entries) => {
                 let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+                if let Some(r) = get("$repeat") {
+                    self.err(r.span(), "`$repeat` is only allowed in request bodies");
+                    return None;
+                }
                 if let Some((k, v)) = entries.iter().find(|(k, _)| k.starts_with('$') && !MATCHERS.contains(&k.as_str())) {
                     let hint = nearest(k, MATCHERS.iter().copied()).map(|n| format!(", did you mean `{n}`?")).unwrap_or_default();
                     self.err(v.span(), format!("unknown matcher `{k}`{hint}"));
@@ -895,35 +930,48 @@ impl Cx<'_> {
         let mut defined: BTreeSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
         defined.extend(case.vars.iter().map(|(k, _)| k.clone()));
         defined.extend(opts.cli_vars.iter().cloned());
-        let mut problems: Vec<String> = Vec::new();
-        for (_, v) in &case.vars {
-            json_names(v, &mut |n| check(n, &defined, false, &mut problems));
-        }
-        for step in case.setup.iter().chain(&case.steps).chain(&case.teardown) {
-            let check_t = |t: &Template, in_repeat: bool, problems: &mut Vec<String>| {
-                for (n, _) in t.vars() {
-                    check(n, &defined, in_repeat, problems);
-                }
-            };
-            let r = &step.request;
-            check_t(&r.method, false, &mut problems);
-            check_t(&r.path, false, &mut problems);
-            for (_, t) in r.query.iter().chain(&r.headers) {
-                check_t(t, false, &mut problems);
+        let all_steps = || case.setup.iter().chain(&case.steps).chain(&case.teardown);
+        let captured_anywhere: BTreeSet<String> =
+            all_steps().flat_map(|s| s.captures.iter().map(|c| c.name.clone())).collect();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut check = |name: &str, in_repeat: bool, defined: &BTreeSet<String>| {
+            if name.starts_with("env.") || defined.contains(name) || (in_repeat && name == "index") {
+                return;
             }
-            match &r.body {
-                RequestBody::Json(j) => json_names_in(j, false, &mut |n, rep| check(n, &defined, rep, &mut problems)),
-                RequestBody::Text(t) => check_t(t, false, &mut problems),
-                _ => {}
+            let msg = if name == "index" {
+                "`{{index}}` is only defined inside a `$repeat` item".to_owned()
+            } else if captured_anywhere.contains(name) {
+                format!("variable `{name}` is used before the step that captures it")
+            } else {
+                let hint = nearest(name, defined.iter().map(String::as_str))
+                    .map(|n| format!(", did you mean `{n}`?"))
+                    .unwrap_or_default();
+                format!(
+                    "undefined variable `{name}`{hint} (define it in `vars`, pass `--var {name}=...`, or capture it in an earlier step)"
+                )
+            };
+            problems.push((name.to_owned(), msg));
+        };
+        for (_, v) in &case.vars {
+            json_names_in(v, false, &mut |n, _| check(n, false, &defined));
+        }
+        for step in all_steps() {
+            let r = &step.request;
+            let mut templates: Vec<&Template> = vec![&r.method, &r.path];
+            templates.extend(r.query.iter().chain(&r.headers).map(|(_, t)| t));
+            if let RequestBody::Text(t) = &r.body {
+                templates.push(t);
+            }
+            for t in templates {
+                t.vars().for_each(|(n, _)| check(n, false, &defined));
+            }
+            if let RequestBody::Json(j) = &r.body {
+                json_names_in(j, false, &mut |n, rep| check(n, rep, &defined));
             }
             if let Some(BodyExpect::Json(m)) = &step.expect.body {
                 let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
-                    if let Some(s) = v.as_str()
-                        && let Ok(t) = Template::parse(s)
-                    {
-                        for (n, _) in t.vars() {
-                            check(n, &defined, false, &mut problems);
-                        }
+                    if let Some(t) = v.as_str().and_then(|s| Template::parse(s).ok()) {
+                        t.vars().for_each(|(n, _)| check(n, false, &defined));
                     }
                     Ok(v.clone())
                 });
@@ -931,21 +979,16 @@ impl Cx<'_> {
             defined.extend(step.captures.iter().map(|c| c.name.clone()));
         }
         problems.sort();
-        problems.dedup();
-        for name in problems {
+        problems.dedup_by(|a, b| a.0 == b.0);
+        for (name, msg) in problems {
             let needle = format!("{{{{{name}");
-            let at = self.src[raw.name.span().start..]
+            let start = raw.name.span().start;
+            let at = self.src[start..]
                 .find(&needle)
-                .map(|i| raw.name.span().start + i)
+                .map(|i| start + i)
                 .or_else(|| self.src.find(&needle))
-                .unwrap_or(raw.name.span().start);
-            let hint = nearest(&name, defined.iter().map(String::as_str))
-                .map(|n| format!(", did you mean `{n}`?"))
-                .unwrap_or_default();
-            self.err(
-                at..at,
-                format!("undefined variable `{name}`{hint} (define it in `vars`, pass `--var {name}=...`, or capture it in an earlier step)"),
-            );
+                .unwrap_or(start);
+            self.err(at..at, msg);
         }
     }
 }
@@ -959,17 +1002,6 @@ fn lit(cx: &mut Cx, node: &Node, t: JsonTemplate) -> Option<Value> {
             None
         }
     }
-}
-
-fn check(name: &str, defined: &BTreeSet<String>, in_repeat: bool, problems: &mut Vec<String>) {
-    if name.starts_with("env.") || defined.contains(name) || (in_repeat && name == "index") {
-        return;
-    }
-    problems.push(name.to_owned());
-}
-
-fn json_names(t: &JsonTemplate, f: &mut dyn FnMut(&str)) {
-    json_names_in(t, false, &mut |n, _| f(n));
 }
 
 fn json_names_in(t: &JsonTemplate, in_repeat: bool, f: &mut dyn FnMut(&str, bool)) {
