@@ -41,12 +41,7 @@ impl LoadError {
 
     /// An error about a whole file (unreadable, too large, ...).
     pub fn file(path: &Path, message: impl Into<String>) -> Self {
-        LoadError {
-            path: path.to_path_buf(),
-            position: None,
-            source_line: None,
-            message: message.into(),
-        }
+        LoadError { path: path.to_path_buf(), position: None, source_line: None, message: message.into() }
     }
 
     /// The one-line editor form: `path:line:col: message`.
@@ -156,9 +151,6 @@ mod tests {
     fn display_shows_the_line_and_a_caret() {
         let src = "name = 1\nmethod = \"POST\n";
         let e = LoadError::at(Path::new("c.toml"), src, 14..14, "invalid string");
-        assert_eq!(
-            e.to_string(),
-            "c.toml:2:6: invalid string\n  |\n2 | method = \"POST\n  |      ^"
-        );
+        assert_eq!(e.to_string(), "c.toml:2:6: invalid string\n  |\n2 | method = \"POST\n  |      ^");
     }
 }

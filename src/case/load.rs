@@ -60,10 +60,8 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     for c in &cases {
         if let Some(first) = seen.insert(&c.id, &c.file) {
-            errors.push(LoadError::file(
-                &c.file,
-                format!("duplicate case id `{}` (also in {})", c.id, first.display()),
-            ));
+            errors
+                .push(LoadError::file(&c.file, format!("duplicate case id `{}` (also in {})", c.id, first.display())));
         }
     }
     if errors.is_empty() {
@@ -353,12 +351,7 @@ fn load_file(
         return errors.push(LoadError::at(path, src, 0..0, "no `[[case]]` in this file"));
     }
     let abs = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let rel = suite
-        .id_base
-        .as_deref()
-        .and_then(|b| abs.strip_prefix(b).ok())
-        .unwrap_or(path)
-        .with_extension("");
+    let rel = suite.id_base.as_deref().and_then(|b| abs.strip_prefix(b).ok()).unwrap_or(path).with_extension("");
     let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let rel = rel.join("/");
     let mut cx = Cx { path, src, errors: Vec::new() };
@@ -615,8 +608,12 @@ impl Cx<'_> {
                 Some((_, m)) => *m,
                 None => {
                     let names: Vec<&str> = SignMode::NAMED.iter().map(|(k, _)| *k).collect();
-                    let hint = nearest(s, names.iter().copied()).map(|k| format!(", did you mean `{k}`?")).unwrap_or_default();
-                    self.err(n.span(), format!("unknown signing mode `{s}`{hint} (true, false, or one of {})", names.join(", ")));
+                    let hint =
+                        nearest(s, names.iter().copied()).map(|k| format!(", did you mean `{k}`?")).unwrap_or_default();
+                    self.err(
+                        n.span(),
+                        format!("unknown signing mode `{s}`{hint} (true, false, or one of {})", names.join(", ")),
+                    );
                     SignMode::Signed
                 }
             },
@@ -747,8 +744,19 @@ impl Cx<'_> {
     /// Turns an expectation tree into a [`Matcher`]. Tables whose keys start
     /// with `$` are matchers; see the README for the list.
     fn matcher(&mut self, node: &Node) -> Option<Matcher> {
-        const MATCHERS: &[&str] =
-            &["$type", "$regex", "$one_of", "$any", "$absent", "$unordered", "$key", "$items", "$each", "$eq", "$strict"];
+        const MATCHERS: &[&str] = &[
+            "$type",
+            "$regex",
+            "$one_of",
+            "$any",
+            "$absent",
+            "$unordered",
+            "$key",
+            "$items",
+            "$each",
+            "$eq",
+            "$strict",
+        ];
         Some(match node.get_ref() {
             Tree::String(s) => {
                 self.template(s, node.span())?;
@@ -764,12 +772,17 @@ impl Cx<'_> {
                     self.err(r.span(), "`$repeat` is only allowed in request bodies");
                     return None;
                 }
-                if let Some((k, v)) = entries.iter().find(|(k, _)| k.starts_with('$') && !MATCHERS.contains(&k.as_str())) {
-                    let hint = nearest(k, MATCHERS.iter().copied()).map(|n| format!(", did you mean `{n}`?")).unwrap_or_default();
+                if let Some((k, v)) =
+                    entries.iter().find(|(k, _)| k.starts_with('$') && !MATCHERS.contains(&k.as_str()))
+                {
+                    let hint = nearest(k, MATCHERS.iter().copied())
+                        .map(|n| format!(", did you mean `{n}`?"))
+                        .unwrap_or_default();
                     self.err(v.span(), format!("unknown matcher `{k}`{hint}"));
                     return None;
                 }
-                let special: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).filter(|k| k.starts_with('$') && *k != "$strict").collect();
+                let special: Vec<&str> =
+                    entries.iter().map(|(k, _)| k.as_str()).filter(|k| k.starts_with('$') && *k != "$strict").collect();
                 let only = |cx: &mut Self, allowed: &[&str]| {
                     if let Some((k, v)) = entries.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
                         cx.err(v.span(), format!("`{k}` cannot stand beside `{}` in one table", allowed[0]));
@@ -813,7 +826,10 @@ impl Cx<'_> {
                                         .unwrap_or_default(),
                                     _ => String::new(),
                                 };
-                                self.err(v.span(), format!("unknown type{hint} (one of {})", JsonType::NAMES.join(", ")));
+                                self.err(
+                                    v.span(),
+                                    format!("unknown type{hint} (one of {})", JsonType::NAMES.join(", ")),
+                                );
                                 return None;
                             }
                         }
@@ -829,7 +845,8 @@ impl Cx<'_> {
                             self.err(v.span(), "`$one_of` takes a list of values");
                             return None;
                         };
-                        let vals: Vec<_> = items.iter().map(|i| self.json_template(i, false).and_then(|t| lit(self, i, t))).collect();
+                        let vals: Vec<_> =
+                            items.iter().map(|i| self.json_template(i, false).and_then(|t| lit(self, i, t))).collect();
                         Matcher::OneOf(vals.into_iter().collect::<Option<_>>()?)
                     }
                     Some(flag @ ("$any" | "$absent")) => {
@@ -869,7 +886,10 @@ impl Cx<'_> {
                         for i in list {
                             let m = self.matcher(i)?;
                             if key_of(&m, key).is_none() {
-                                self.err(i.span(), format!("each item of a keyed array names `{key}` with an exact value"));
+                                self.err(
+                                    i.span(),
+                                    format!("each item of a keyed array names `{key}` with an exact value"),
+                                );
                                 return None;
                             }
                             ms.push(m);
@@ -983,11 +1003,8 @@ impl Cx<'_> {
         for (name, msg) in problems {
             let needle = format!("{{{{{name}");
             let start = raw.name.span().start;
-            let at = self.src[start..]
-                .find(&needle)
-                .map(|i| start + i)
-                .or_else(|| self.src.find(&needle))
-                .unwrap_or(start);
+            let at =
+                self.src[start..].find(&needle).map(|i| start + i).or_else(|| self.src.find(&needle)).unwrap_or(start);
             self.err(at..at, msg);
         }
     }

@@ -53,18 +53,13 @@ impl Template {
             }
             let after = &rest[open + 2..];
             let Some(close) = after.find("}}") else {
-                return Err(TemplateError {
-                    offset: base + open,
-                    message: "unclosed `{{`: expected `}}`".into(),
-                });
+                return Err(TemplateError { offset: base + open, message: "unclosed `{{`: expected `}}`".into() });
             };
             let name = after[..close].trim();
             if !valid_name(name) {
                 return Err(TemplateError {
                     offset: base + open,
-                    message: format!(
-                        "invalid variable name `{name}`: use letters, digits, `_`, `-` and `.`"
-                    ),
+                    message: format!("invalid variable name `{name}`: use letters, digits, `_`, `-` and `.`"),
                 });
             }
             segments.push(Segment::Var { name: name.to_owned(), offset: base + open });

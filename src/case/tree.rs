@@ -41,7 +41,6 @@ impl Tree {
     }
 }
 
-
 impl<'de> Deserialize<'de> for Tree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(TreeVisitor)
@@ -63,9 +62,7 @@ impl<'de> Visitor<'de> for TreeVisitor {
         Ok(Tree::Integer(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tree, E> {
-        i64::try_from(v)
-            .map(Tree::Integer)
-            .map_err(|_| E::custom("integer out of range"))
+        i64::try_from(v).map(Tree::Integer).map_err(|_| E::custom("integer out of range"))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tree, E> {
         Ok(Tree::Float(v))

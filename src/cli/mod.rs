@@ -118,8 +118,14 @@ fn run_cases(args: RunArgs) -> Result<u8> {
                     session_token: None,
                 });
                 let config = DoubleConfig {
-                    auth: AuthMode::Verify(vec![Credential { access_key: creds.access_key.clone(), secret: creds.secret.clone() }]),
-                    region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()).unwrap_or_else(|| "us-east-1".into()),
+                    auth: AuthMode::Verify(vec![Credential {
+                        access_key: creds.access_key.clone(),
+                        secret: creds.secret.clone(),
+                    }]),
+                    region: std::env::var("AWS_REGION")
+                        .ok()
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| "us-east-1".into()),
                     ..DoubleConfig::default()
                 };
                 let double = Double::start_local(config).await.context("failed to start the built-in double")?;

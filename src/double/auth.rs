@@ -162,7 +162,11 @@ pub fn authenticate(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| forbidden("the request has no x-amz-date header"))?;
     let signed_at = parse_amz_date(amz_date).ok_or_else(|| forbidden("x-amz-date is not a valid date"))?;
-    if auth.date != amz_date[..8] || auth.region != scope.region || auth.service != scope.service || auth.terminator != "aws4_request" {
+    if auth.date != amz_date[..8]
+        || auth.region != scope.region
+        || auth.service != scope.service
+        || auth.terminator != "aws4_request"
+    {
         return Err(forbidden(&format!(
             "the credential scope must be {}/{}/{}/aws4_request",
             &amz_date[..8],
@@ -200,7 +204,8 @@ pub fn authenticate(
     }
     let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("localhost");
     let url = format!("http://{host}{path_and_query}");
-    let identity: Identity = Credentials::new(&cred.access_key, &cred.secret, token.map(str::to_owned), None, "conform-double").into();
+    let identity: Identity =
+        Credentials::new(&cred.access_key, &cred.secret, token.map(str::to_owned), None, "conform-double").into();
     let mut settings = SigningSettings::default();
     settings.excluded_headers = Some(Vec::new());
     settings.session_token_mode = if auth.signed_headers.iter().any(|h| h == "x-amz-security-token") {
@@ -249,7 +254,9 @@ mod tests {
     #[test]
     fn parses_a_sigv4_header_and_rejects_malformed_ones() {
         let sig = "a".repeat(64);
-        let ok = format!("AWS4-HMAC-SHA256 Credential=AKID/20190108/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}");
+        let ok = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20190108/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}"
+        );
         let p = parse_authorization(&ok).unwrap();
         assert_eq!((p.region.as_str(), p.service.as_str()), ("us-east-1", "chime"));
         assert_eq!(p.signed_headers, vec!["host", "x-amz-date"]);

@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn rules_match_service_region_operation_and_probability() {
         let mut f = Faults::default();
-        f.control("POST", br#"[{"service":"chime","operation":"BatchUpdateUser","probability":0.5,"error":{"statusCode":429}}]"#);
+        f.control(
+            "POST",
+            br#"[{"service":"chime","operation":"BatchUpdateUser","probability":0.5,"error":{"statusCode":429}}]"#,
+        );
         let e = f.inject("chime", "us-east-1", "BatchUpdateUser", 0.1).unwrap();
         assert_eq!((e.status, e.error_type.as_str(), e.code.as_str()), (429, "ThrottledClientException", "Throttled"));
         assert!(f.inject("chime", "us-east-1", "BatchUpdateUser", 0.9).is_none());

@@ -107,7 +107,12 @@ pub struct DoubleConfig {
 
 impl Default for DoubleConfig {
     fn default() -> Self {
-        DoubleConfig { auth: AuthMode::default(), region: "us-east-1".into(), service: "chime".into(), quirks: Quirks::default() }
+        DoubleConfig {
+            auth: AuthMode::default(),
+            region: "us-east-1".into(),
+            service: "chime".into(),
+            quirks: Quirks::default(),
+        }
     }
 }
 
@@ -180,7 +185,8 @@ impl Handler {
                 return Err(ApiError::bad_request(format!("operation `{o}` is not supported on {method} {path}")));
             }
             Err(NoRoute::Unknown) => {
-                let mut r = Reply::json(404, serde_json::json!({"Message": format!("no operation for {method} {path}")}));
+                let mut r =
+                    Reply::json(404, serde_json::json!({"Message": format!("no operation for {method} {path}")}));
                 r.headers.push(("x-amzn-ErrorType".into(), "UnknownOperationException".into()));
                 return Ok(r);
             }
@@ -190,19 +196,22 @@ impl Handler {
             None => path.to_owned(),
         };
         let scope = auth::Scope { region: cfg.region.clone(), service: cfg.service.clone() };
-        let region = auth::authenticate(&cfg.auth, &scope, method, &path_and_query, &req.headers, &req.body, SystemTime::now())?;
+        let region =
+            auth::authenticate(&cfg.auth, &scope, method, &path_and_query, &req.headers, &req.body, SystemTime::now())?;
         let roll = (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64;
         let region = region.unwrap_or_else(|| cfg.region.clone());
         if let Some(fault) = lock(&self.inner.faults).inject(&cfg.service, &region, op.name(), roll) {
             return Ok(fault.reply());
         }
-        let pairs: Vec<(String, String)> = req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let pairs: Vec<(String, String)> =
+            req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         lock(&self.inner.state).handle(&op, &req.body, &pairs, &cfg.quirks)
     }
 }
 
 fn render(reply: Reply, quirks: &Quirks) -> ResponseTemplate {
-    let mut t = ResponseTemplate::new(reply.status).insert_header("x-amzn-RequestId", uuid::Uuid::new_v4().to_string().as_str());
+    let mut t = ResponseTemplate::new(reply.status)
+        .insert_header("x-amzn-RequestId", uuid::Uuid::new_v4().to_string().as_str());
     if quirks.extra_headers {
         t = t.insert_header("x-amz-apigw-id", "conform-double").insert_header("cache-control", "no-store");
     }
@@ -227,8 +236,11 @@ fn reformat(v: &Value, depth: usize) -> String {
     let end = "  ".repeat(depth);
     match v {
         Value::Object(m) if !m.is_empty() => {
-            let items: Vec<String> =
-                m.iter().rev().map(|(k, v)| format!("{pad}{} : {}", Value::String(k.clone()), reformat(v, depth + 1))).collect();
+            let items: Vec<String> = m
+                .iter()
+                .rev()
+                .map(|(k, v)| format!("{pad}{} : {}", Value::String(k.clone()), reformat(v, depth + 1)))
+                .collect();
             format!("{{\n{}\n{end}}}", items.join(",\n"))
         }
         Value::Array(a) if !a.is_empty() => {

@@ -149,7 +149,8 @@ impl Reply {
         } else {
             name.to_owned()
         };
-        let message = if quirks.other_wording { format!("Request rejected: {}.", e.message) } else { e.message.clone() };
+        let message =
+            if quirks.other_wording { format!("Request rejected: {}.", e.message) } else { e.message.clone() };
         Reply {
             status: e.exception.status(),
             headers: vec![("x-amzn-ErrorType".into(), header)],

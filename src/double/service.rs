@@ -58,7 +58,13 @@ impl State {
     }
 
     /// Handles one routed operation with its (already read) JSON body.
-    pub fn handle(&mut self, op: &Operation, body: &[u8], query: &[(String, String)], quirks: &Quirks) -> Result<Reply, ApiError> {
+    pub fn handle(
+        &mut self,
+        op: &Operation,
+        body: &[u8],
+        query: &[(String, String)],
+        quirks: &Quirks,
+    ) -> Result<Reply, ApiError> {
         match op {
             Operation::CreateAccount => self.create_account(&parse_object(body)?, quirks),
             Operation::GetAccount(id) => {
@@ -74,7 +80,11 @@ impl State {
             Operation::GetUser(id, user) => {
                 check_path_param("userId", user)?;
                 let a = self.account(id)?;
-                let u = a.users.iter().find(|u| u.id == *user).ok_or_else(|| ApiError::not_found(format!("user {user} not found")))?;
+                let u = a
+                    .users
+                    .iter()
+                    .find(|u| u.id == *user)
+                    .ok_or_else(|| ApiError::not_found(format!("user {user} not found")))?;
                 Ok(Reply::json(200, json!({"User": user_json(a, u)})))
             }
             Operation::ListUsers(id) => self.list_users(id, query),
@@ -407,7 +417,8 @@ mod tests {
     fn valid_items_pass_with_every_license_and_type() {
         for l in LICENSES {
             for t in USER_TYPES {
-                let body = format!(r#"{{"UpdateUserRequestItems":[{{"UserId":"u","LicenseType":"{l}","UserType":"{t}"}}]}}"#);
+                let body =
+                    format!(r#"{{"UpdateUserRequestItems":[{{"UserId":"u","LicenseType":"{l}","UserType":"{t}"}}]}}"#);
                 assert_eq!(validate_batch(body.as_bytes()).unwrap()[0].license.as_deref(), Some(*l));
             }
         }

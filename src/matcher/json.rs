@@ -42,8 +42,7 @@ impl JsonType {
     }
 
     /// All names, for messages.
-    pub const NAMES: &'static [&'static str] =
-        &["string", "number", "integer", "boolean", "array", "object", "null"];
+    pub const NAMES: &'static [&'static str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
 
     /// The name as written in a case.
     pub fn name(self) -> &'static str {
@@ -120,10 +119,7 @@ impl Matcher {
             Matcher::Eq(v) => Matcher::Eq(f(v)?),
             Matcher::OneOf(vs) => Matcher::OneOf(vs.iter().map(&mut *f).collect::<Result<_, _>>()?),
             Matcher::Object { fields, strict } => Matcher::Object {
-                fields: fields
-                    .iter()
-                    .map(|(k, m)| Ok((k.clone(), m.map_values(f)?)))
-                    .collect::<Result<_, E>>()?,
+                fields: fields.iter().map(|(k, m)| Ok((k.clone(), m.map_values(f)?))).collect::<Result<_, E>>()?,
                 strict: *strict,
             },
             Matcher::Array(items) => Matcher::Array(map_all(items, f)?),
@@ -140,16 +136,11 @@ impl Matcher {
             Matcher::Eq(v) => v.to_string(),
             Matcher::Type(t) => format!("any {}", t.name()),
             Matcher::Regex(r) => format!("a string matching /{}/", r.as_str()),
-            Matcher::OneOf(vs) => format!(
-                "one of {}",
-                vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")
-            ),
+            Matcher::OneOf(vs) => format!("one of {}", vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")),
             Matcher::Any => "any value".into(),
             Matcher::Absent => "no value (absent)".into(),
             Matcher::Object { .. } => "an object".into(),
-            Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => {
-                "an array".into()
-            }
+            Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => "an array".into(),
         }
     }
 }
@@ -178,7 +169,12 @@ pub fn match_json(m: &Matcher, actual: Option<&Value>, strict: bool) -> BodyMatc
     BodyMatch { mismatches: out, expected_view: view }
 }
 
-fn body(path: impl Into<String>, expected: impl Into<String>, actual: Option<&Value>, message: impl Into<String>) -> Mismatch {
+fn body(
+    path: impl Into<String>,
+    expected: impl Into<String>,
+    actual: Option<&Value>,
+    message: impl Into<String>,
+) -> Mismatch {
     Mismatch::new(MismatchKind::Body, path, expected, show(actual), message)
 }
 
@@ -188,11 +184,7 @@ pub fn show(v: Option<&Value>) -> String {
         None => "(absent)".into(),
         Some(v) => {
             let s = v.to_string();
-            if s.chars().count() > 200 {
-                format!("{}…", s.chars().take(200).collect::<String>())
-            } else {
-                s
-            }
+            if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s }
         }
     }
 }
@@ -204,9 +196,7 @@ fn placeholder(m: &Matcher) -> Value {
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b)),
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
@@ -431,7 +421,8 @@ fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &str, strict: bool, 
             continue;
         };
         let item_path = format!("{path}[?@.{key}=={}]", kv);
-        let hits: Vec<usize> = (0..arr.len()).filter(|&j| arr[j].get(key).is_some_and(|a| values_equal(a, kv))).collect();
+        let hits: Vec<usize> =
+            (0..arr.len()).filter(|&j| arr[j].get(key).is_some_and(|a| values_equal(a, kv))).collect();
         match hits.as_slice() {
             [] => {
                 out.push(body(item_path, format!("an item with {key} = {kv}"), None, "missing item"));
@@ -539,10 +530,7 @@ mod tests {
     fn ordered_arrays_compare_position_by_position() {
         let m = Matcher::Array(vec![eq(json!(1)), eq(json!(2))]);
         assert!(paths(&m, Some(&json!([1, 2])), true).is_empty());
-        assert_eq!(
-            paths(&m, Some(&json!([2, 1])), true),
-            vec!["$[0] value differs", "$[1] value differs"]
-        );
+        assert_eq!(paths(&m, Some(&json!([2, 1])), true), vec!["$[0] value differs", "$[1] value differs"]);
         assert_eq!(paths(&m, Some(&json!([1])), true), vec!["$[1] missing member"]);
         assert_eq!(paths(&m, Some(&json!([1, 2, 3])), true), vec!["$[2] unexpected element"]);
     }

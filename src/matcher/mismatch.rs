@@ -60,13 +60,7 @@ impl Mismatch {
         actual: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Mismatch {
-            kind,
-            path: path.into(),
-            expected: expected.into(),
-            actual: actual.into(),
-            message: message.into(),
-        }
+        Mismatch { kind, path: path.into(), expected: expected.into(), actual: actual.into(), message: message.into() }
     }
 }
 

@@ -38,11 +38,8 @@ pub enum HeaderMatcher {
 
 /// Checks one header. When a header is repeated, any of its values may match.
 pub fn header(name: &str, m: &HeaderMatcher, headers: &HeaderMap) -> Option<Mismatch> {
-    let values: Vec<String> = headers
-        .get_all(name)
-        .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .collect();
+    let values: Vec<String> =
+        headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
     let actual = if values.is_empty() { "(absent)".to_owned() } else { values.join(", ") };
     let (ok, expected) = match m {
         HeaderMatcher::Exact(s) => (values.iter().any(|v| v == s), s.clone()),
@@ -65,9 +62,8 @@ pub fn aws_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option<Strin
         return Some(strip(h));
     }
     let obj = body?.as_object()?;
-    let from_body = obj
-        .get("__type")
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")).map(|(_, v)| v))?;
+    let from_body =
+        obj.get("__type").or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")).map(|(_, v)| v))?;
     from_body.as_str().map(strip)
 }
 

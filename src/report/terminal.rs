@@ -62,7 +62,8 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
         };
         let req = s.request.as_ref().map(|q| format!(": {} {}", q.method, q.url)).unwrap_or_default();
         out.push_str(&format!("    {phase}step `{}`{req}\n", s.name));
-        if let Some(e) = &s.error {
+        // An errored case's headline already carries its step error.
+        if let Some(e) = s.error.as_ref().filter(|e| !r.reason.as_deref().is_some_and(|why| why.contains(e.as_str()))) {
             out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {e}"))));
         }
         for m in &s.mismatches {

@@ -155,11 +155,8 @@ async fn exec_step(
             .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
     });
-    let json: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        serde_json::from_slice(&bytes).ok()
-    };
+    let json: Option<Value> =
+        if bytes.iter().all(u8::is_ascii_whitespace) { None } else { serde_json::from_slice(&bytes).ok() };
     judge(step, scope, strict, status.as_u16(), &headers, &bytes, json.as_ref(), &mut out);
     capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), &mut out);
     out
@@ -231,7 +228,9 @@ fn capture(
     for c in captures {
         let value = match &c.source {
             CaptureSource::Status => Some(Value::from(status)),
-            CaptureSource::Header(h) => headers.get(h).map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned())),
+            CaptureSource::Header(h) => {
+                headers.get(h).map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            }
             CaptureSource::Body { path, .. } => json.and_then(|j| {
                 let nodes = path.query(j).all();
                 match nodes.as_slice() {
