@@ -7,8 +7,12 @@
 //! Flow: [`case::load_cases`] → `Vec<Case>` → [`runner::run`] →
 //! [`runner::RunSummary`] → each [`report`] writer.
 
+// Nothing a user or an endpoint controls may panic the library.
+#![warn(clippy::unwrap_used)]
+
 pub mod case;
 pub mod cli;
+pub mod contract;
 pub mod double;
 pub mod matcher;
 pub mod report;

@@ -7,16 +7,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
 
 pub use args::{Cli, Command, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::double::{AuthMode, Credential, Double, DoubleConfig};
 use crate::report::terminal::{self, Style};
-use crate::runner::{self, RunOptions, Selection, SigningCredentials, Target};
+use crate::report::{ReportInput, append_step_summary, write_reports};
+use crate::runner::{self, Cancel, CaseResult, RunOptions, Selection, SigningCredentials, Target};
 
 /// Exit code: everything conforms.
 pub const EXIT_OK: u8 = 0;
@@ -24,6 +28,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code: invalid case files or usage.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the run was interrupted (Ctrl-C); the reports say so.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Capabilities of the built-in double.
 pub const DOUBLE_CAPABILITIES: &[&str] = &["faults", "signature-verification", "create-accounts"];
@@ -136,21 +142,101 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             }
         };
         let style = Style::detect(std::io::stdout().is_terminal());
+        let cancel = Cancel::default();
+        let progress = Progress::new(cases.len() as u64, args.quiet);
         let opts = RunOptions {
             jobs: usize::from(args.jobs),
             timeout: args.timeout,
             fail_fast: args.fail_fast,
             vars: args.select.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
             max_body: runner::DEFAULT_MAX_BODY,
-            on_result: None,
+            on_result: Some(progress.callback()),
             credentials,
             region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+            cancel: cancel.clone(),
         };
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ninterrupted: finishing started cases (teardown) and writing reports");
+                on_interrupt.cancel();
+            }
+        });
         let summary = runner::run(cases, &target, &opts).await.context("the run could not start")?;
+        progress.finish();
+        let target_name = match &args.endpoint {
+            Some(url) => url.clone(),
+            None => "built-in double".to_owned(),
+        };
+        let input = ReportInput { summary: &summary, target: &target_name, coverage: None };
         let mut out = std::io::stdout().lock();
         let _ = terminal::write_report(&mut out, style, &summary, args.quiet);
-        Ok(if summary.success() { EXIT_OK } else { EXIT_FAILED })
+        drop(out);
+        if let Some(dir) = &args.report_dir {
+            let written = write_reports(dir, &input).context("the reports could not be written")?;
+            if !args.quiet {
+                eprintln!(
+                    "reports: {}",
+                    written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        append_step_summary(&input).context("cannot append to $GITHUB_STEP_SUMMARY")?;
+        Ok(if summary.interrupted {
+            EXIT_INTERRUPTED
+        } else if summary.success() {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        })
     })
+}
+
+/// Progress while a run goes: a bar on a terminal, a plain line per case
+/// otherwise (on stderr, so stdout keeps only the report).
+struct Progress {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    total: u64,
+    done: Arc<AtomicU64>,
+}
+
+impl Progress {
+    fn new(total: u64, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(total);
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar, quiet, total, done: Arc::default() }
+    }
+
+    fn callback(&self) -> runner::OnResult {
+        let (bar, quiet, total, done) = (self.bar.clone(), self.quiet, self.total, self.done.clone());
+        let counts = Arc::new(std::sync::Mutex::new([0u64; 4]));
+        Arc::new(move |r: &CaseResult| {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(bar) = &bar {
+                let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+                c[r.outcome as usize] += 1;
+                bar.set_message(format!(
+                    "{} passed, {} failed, {} errored, {} skipped · {}",
+                    c[0], c[1], c[2], c[3], r.id
+                ));
+                bar.inc(1);
+            } else if !quiet {
+                eprintln!("[{n}/{total}] {}", terminal::case_line(Style { color: false }, r));
+            }
+        })
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {
@@ -168,10 +254,11 @@ fn serve(args: ServeArgs) -> Result<u8> {
         };
         let config = DoubleConfig { auth, region: args.region.clone(), ..DoubleConfig::default() };
         let _double = Double::start(config, listener).await;
-        println!("conform serve: listening on http://{addr}");
-        let _ = std::io::stdout().flush();
+        // A closed stdout (a supervisor that read the URL and left) must not stop the server.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "conform serve: listening on http://{addr}").and_then(|()| out.flush());
         wait_for_shutdown().await;
-        println!("conform serve: stopped");
+        let _ = writeln!(out, "conform serve: stopped");
         Ok(EXIT_OK)
     })
 }

@@ -1,4 +1,112 @@
-//! Reports: the terminal report and the files of `--report-dir`. Reporters
-//! read a [`RunSummary`](crate::runner::RunSummary); they never decide outcomes.
+//! Reports: the terminal report and the files of `--report-dir`:
+//! `report.json`, `junit.xml`, `report.md`, `report.html`. Reporters read a
+//! [`RunSummary`]; they never decide outcomes. Every file is written
+//! atomically: to a temporary file in the same folder, then renamed.
 
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod terminal;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::contract::Coverage;
+use crate::runner::RunSummary;
+
+/// Request and response bodies longer than this many characters are cut in
+/// report files (`truncated: true` in `report.json`).
+pub const MAX_BODY_CHARS: usize = 64 * 1024;
+
+/// What the reporters read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The results.
+    pub summary: &'a RunSummary,
+    /// What was tested: an endpoint URL, or `built-in double`.
+    pub target: &'a str,
+    /// Coverage of documented statements, when the suite has a contract.
+    pub coverage: Option<&'a Coverage>,
+}
+
+/// A report file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// An I/O failure on a report file.
+    #[error("failed to write report file `{path}`")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// JUnit serialization failed.
+    #[error("failed to serialize the JUnit report")]
+    Junit(#[source] quick_junit::SerializeError),
+}
+
+/// Cuts `s` to at most `max` characters; says whether it cut.
+pub fn cut(s: &str, max: usize) -> (String, bool) {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => (s[..i].to_owned(), true),
+        None => (s.to_owned(), false),
+    }
+}
+
+/// Writes all four report files into `dir` (created if needed). Returns the
+/// paths written.
+pub fn write_reports(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, ReportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    };
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let json = serde_json::to_string_pretty(&json::to_json(input)).unwrap_or_default() + "\n";
+    let junit = junit::to_junit(input).map_err(ReportError::Junit)?;
+    let files = [
+        ("report.json", json),
+        ("junit.xml", junit),
+        ("report.md", markdown::to_markdown(input)),
+        ("report.html", html::to_html(input)),
+    ];
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes a file so that readers see the old content or the new, never a
+/// part: a temporary file in the same folder, flushed, then renamed over.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
+pub fn append_step_summary(input: &ReportInput) -> Result<(), ReportError> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
+    let path = PathBuf::from(path);
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|source| ReportError::Io { path: path.clone(), source })?;
+    f.write_all(markdown::to_markdown(input).as_bytes()).map_err(|source| ReportError::Io { path, source })
+}

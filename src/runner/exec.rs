@@ -9,6 +9,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::{Client, Method, Url};
 use serde_json::Value;
 
+use super::Cancel;
 use super::result::*;
 use super::scope::Scope;
 use super::sign::{SigningCredentials, sign_request};
@@ -29,6 +30,7 @@ pub(crate) struct Ctx {
     pub vars: BTreeMap<String, String>,
     pub credentials: Option<SigningCredentials>,
     pub region: Option<String>,
+    pub cancel: Cancel,
 }
 
 /// Runs one case to its result. Never panics on what an endpoint sends.
@@ -55,7 +57,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         }
     };
     let strict = case.strict;
-    'main: {
+    let body = async {
         for step in &case.setup {
             let r = exec_step(step, Phase::Setup, &mut scope, strict, &case.target, ctx).await;
             let failed = (!r.ok()).then(|| describe_failure(&r));
@@ -63,7 +65,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             if let Some(why) = failed {
                 result.outcome = Outcome::Errored;
                 result.reason = Some(format!("setup failed: {why}"));
-                break 'main;
+                return;
             }
         }
         for step in &case.steps {
@@ -73,25 +75,49 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             if let Some(e) = error {
                 result.outcome = Outcome::Errored;
                 result.reason = Some(format!("{}: {e}", step.name));
-                break 'main;
+                return;
             }
             if diverged {
                 // Later steps usually depend on this one; stop here.
                 result.outcome = Outcome::Failed;
-                break 'main;
+                return;
             }
         }
+    };
+    let interrupted = tokio::select! {
+        () = body => false,
+        () = ctx.cancel.cancelled() => true,
+    };
+    if interrupted {
+        // The request in flight is abandoned; the case is reported as it stood.
+        result.outcome = Outcome::Errored;
+        result.reason = Some("interrupted before the case finished".into());
     }
-    for step in &case.teardown {
-        let r = exec_step(step, Phase::Teardown, &mut scope, strict, &case.target, ctx).await;
-        if !r.ok() {
-            result.warnings.push(format!("teardown `{}`: {}", step.name, describe_failure(&r)));
+    let teardown = async {
+        for step in &case.teardown {
+            let r = exec_step(step, Phase::Teardown, &mut scope, strict, &case.target, ctx).await;
+            if !r.ok() {
+                result.warnings.push(format!("teardown `{}`: {}", step.name, describe_failure(&r)));
+            }
+            result.steps.push(r);
         }
-        result.steps.push(r);
+    };
+    if interrupted {
+        if tokio::time::timeout(TEARDOWN_BOUND_ON_INTERRUPT, teardown).await.is_err() {
+            result.warnings.push(format!(
+                "teardown abandoned: it did not finish within {} s of the interrupt",
+                TEARDOWN_BOUND_ON_INTERRUPT.as_secs()
+            ));
+        }
+    } else {
+        teardown.await;
     }
     result.duration = started.elapsed();
     result
 }
+
+/// After an interrupt, teardown of started cases gets this long.
+pub const TEARDOWN_BOUND_ON_INTERRUPT: Duration = Duration::from_secs(5);
 
 fn describe_failure(r: &StepResult) -> String {
     if let Some(e) = &r.error {

@@ -25,6 +25,39 @@ pub use sign::{SigningCredentials, sign_request};
 
 use crate::case::Case;
 
+/// A cancellation signal shared by a run and whoever may interrupt it
+/// (Ctrl-C). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Cancel {
+    tx: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Default for Cancel {
+    fn default() -> Self {
+        Cancel { tx: Arc::new(tokio::sync::watch::channel(false).0) }
+    }
+}
+
+impl Cancel {
+    /// Interrupts the run: no case starts any more, requests in flight are
+    /// abandoned, started cases get a bounded teardown.
+    pub fn cancel(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// Whether the run was interrupted.
+    pub fn is_cancelled(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    /// Resolves once the run is interrupted.
+    pub async fn cancelled(&self) {
+        let mut rx = self.tx.subscribe();
+        // The sender lives as long as `self`, so this cannot fail early.
+        let _ = rx.wait_for(|v| *v).await;
+    }
+}
+
 /// Responses larger than this are not read to the end; the step errors.
 pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
 
@@ -59,6 +92,8 @@ pub struct RunOptions {
     pub credentials: Option<SigningCredentials>,
     /// Region to sign for, over the suite's (`AWS_REGION`).
     pub region: Option<String>,
+    /// Interrupts the run.
+    pub cancel: Cancel,
 }
 
 impl Default for RunOptions {
@@ -72,6 +107,7 @@ impl Default for RunOptions {
             on_result: None,
             credentials: None,
             region: None,
+            cancel: Cancel::default(),
         }
     }
 }
@@ -102,6 +138,7 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         vars: opts.vars.clone(),
         credentials: opts.credentials.clone(),
         region: opts.region.clone(),
+        cancel: opts.cancel.clone(),
     });
     let semaphore = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let stop = Arc::new(AtomicBool::new(false));
@@ -114,7 +151,16 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
             results.push(r);
             continue;
         }
-        let Ok(permit) = semaphore.clone().acquire_owned().await else { break };
+        let permit = tokio::select! {
+            p = semaphore.clone().acquire_owned() => p.ok(),
+            () = opts.cancel.cancelled() => None,
+        };
+        let Some(permit) = permit.filter(|_| !opts.cancel.is_cancelled()) else {
+            let r = skipped(&case, "not run: the run was interrupted".into());
+            notify(opts, &r);
+            results.push(r);
+            continue;
+        };
         if stop.load(Ordering::Relaxed) {
             let r = skipped(&case, "not run: --fail-fast stopped the run".into());
             notify(opts, &r);
@@ -140,7 +186,7 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         results.push(joined(done));
     }
     results.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: false })
+    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled() })
 }
 
 fn notify(opts: &RunOptions, r: &CaseResult) {

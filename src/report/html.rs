@@ -1,0 +1,193 @@
+//! `report.html`: one self-contained page (inline CSS and script, no
+//! external assets): the summary, filters by outcome, the coverage table,
+//! and for each case that did not pass its requests, responses and a
+//! highlighted diff.
+
+use std::fmt::Write;
+
+use super::terminal::body_diff;
+use super::{MAX_BODY_CHARS, ReportInput, cut};
+use crate::runner::{CaseResult, Outcome};
+
+const STYLE: &str = r#"
+body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24}
+h1{font-size:1.5em}table{border-collapse:collapse;margin:1em 0}
+td,th{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}
+.passed{color:#1a7f37}.failed{color:#cf222e}.errored{color:#8250df}.skipped{color:#9a6700}
+.case{border:1px solid #d0d7de;border-radius:6px;margin:.5em 0;padding:.4em .8em}
+.case>summary{cursor:pointer;font-family:ui-monospace,monospace}
+pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em}
+.add{background:#dafbe1;display:block}.del{background:#ffebe9;display:block}
+.filters label{margin-right:1em}.hidden{display:none}
+"#;
+
+const SCRIPT: &str = r#"
+function applyFilters(){
+  var boxes=document.querySelectorAll('.filters input');
+  var on={};boxes.forEach(function(b){on[b.value]=b.checked;});
+  document.querySelectorAll('.case').forEach(function(c){
+    c.classList.toggle('hidden',!on[c.dataset.outcome]);
+  });
+}
+document.querySelectorAll('.filters input').forEach(function(b){b.addEventListener('change',applyFilters);});
+applyFilters();
+"#;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The report as a self-contained HTML page.
+pub fn to_html(input: &ReportInput) -> String {
+    let s = input.summary;
+    let c = s.counts();
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>conform report</title><style>{STYLE}</style></head><body>\n"
+    );
+    let _ = writeln!(h, "<h1>conform report</h1>");
+    let _ = writeln!(
+        h,
+        "<p id=\"summary\">Target <code>{}</code>: <span class=\"passed\">{} passed</span>, <span class=\"failed\">{} failed</span>, <span class=\"errored\">{} errored</span>, <span class=\"skipped\">{} skipped</span>{}.</p>",
+        esc(input.target),
+        c.passed,
+        c.failed,
+        c.errored,
+        c.skipped,
+        if s.interrupted { " — <strong>run interrupted</strong>" } else { "" }
+    );
+    if let Some(cov) = input.coverage {
+        let _ = writeln!(
+            h,
+            "<h2>Coverage of documented statements</h2><table id=\"coverage\"><tr><th>statement</th><th>source</th><th>cases</th><th>verdict</th></tr>"
+        );
+        for st in &cov.statements {
+            let cases: Vec<String> = st
+                .cases
+                .iter()
+                .map(|c| format!("<code>{}</code> <span class=\"{o}\">{o}</span>", esc(&c.id), o = c.outcome.as_str()))
+                .collect();
+            let cases = if cases.is_empty() { "<strong>uncovered</strong>".to_owned() } else { cases.join("<br>") };
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&st.id),
+                esc(&st.text),
+                cases,
+                esc(st.verdict())
+            );
+        }
+        let _ = writeln!(h, "</table>");
+    }
+    let _ = writeln!(h, "<h2>Cases</h2><div class=\"filters\">");
+    for o in ["passed", "failed", "errored", "skipped"] {
+        let _ = write!(h, "<label><input type=\"checkbox\" value=\"{o}\" checked> {o}</label>");
+    }
+    let _ = writeln!(h, "</div>");
+    for r in &s.cases {
+        case(&mut h, r);
+    }
+    let _ = write!(h, "<script>{SCRIPT}</script>\n</body></html>\n");
+    h
+}
+
+fn case(h: &mut String, r: &CaseResult) {
+    let o = r.outcome.as_str();
+    let open = if matches!(r.outcome, Outcome::Failed | Outcome::Errored) { " open" } else { "" };
+    let _ = writeln!(
+        h,
+        "<details class=\"case\" data-outcome=\"{o}\" id=\"{}\"{open}><summary><span class=\"{o}\">{o}</span> {} <small>({} ms)</small></summary>",
+        esc(&r.id),
+        esc(&r.id),
+        r.duration.as_millis()
+    );
+    if let Some(reason) = &r.reason {
+        let _ = writeln!(h, "<p>{}</p>", esc(reason));
+    }
+    for w in &r.warnings {
+        let _ = writeln!(h, "<p class=\"skipped\">warning: {}</p>", esc(w));
+    }
+    if r.outcome != Outcome::Passed {
+        for step in &r.steps {
+            let state = if step.ok() { "passed" } else { "failed" };
+            let _ = writeln!(
+                h,
+                "<h4>{:?} step <code>{}</code> <span class=\"{state}\">{state}</span></h4>",
+                step.phase,
+                esc(&step.name)
+            );
+            if !step.mismatches.is_empty() {
+                let _ = writeln!(
+                    h,
+                    "<table class=\"divergences\"><tr><th>kind</th><th>path</th><th>expected</th><th>actual</th><th>message</th></tr>"
+                );
+                for m in &step.mismatches {
+                    let _ = writeln!(
+                        h,
+                        "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                        m.kind.as_str(),
+                        esc(&m.path),
+                        esc(&m.expected),
+                        esc(&m.actual),
+                        esc(&m.message)
+                    );
+                }
+                let _ = writeln!(h, "</table>");
+            }
+            if let Some(e) = &step.error {
+                let _ = writeln!(h, "<p class=\"errored\">error: {}</p>", esc(e));
+            }
+            if let Some(diff) = body_diff(step) {
+                let _ = write!(h, "<pre class=\"diff\">");
+                for line in diff.lines() {
+                    let class = if line.starts_with('+') && !line.starts_with("+++") {
+                        "add"
+                    } else if line.starts_with('-') && !line.starts_with("---") {
+                        "del"
+                    } else {
+                        "ctx"
+                    };
+                    let _ = writeln!(h, "<span class=\"{class}\">{}</span>", esc(line));
+                }
+                let _ = writeln!(h, "</pre>");
+            }
+            if let Some(q) = &step.request {
+                let headers: String = q.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+                let (body, _) = cut(&q.body, MAX_BODY_CHARS);
+                let _ = writeln!(
+                    h,
+                    "<p>Request</p><pre class=\"request\">{} {}\n{}\n{}</pre>",
+                    esc(&q.method),
+                    esc(&q.url),
+                    esc(&headers),
+                    esc(&body)
+                );
+            }
+            if let Some(resp) = &step.response {
+                let headers: String = resp.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+                let (body, _) = cut(&resp.body, MAX_BODY_CHARS);
+                let _ = writeln!(
+                    h,
+                    "<p>Response</p><pre class=\"response\">{}\n{}\n{}</pre>",
+                    resp.status,
+                    esc(&headers),
+                    esc(&body)
+                );
+            }
+        }
+    }
+    let _ = writeln!(h, "</details>");
+}
