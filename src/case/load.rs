@@ -18,6 +18,7 @@ use super::model::*;
 use super::schema::*;
 use super::template::{GENERATED, Template};
 use super::tree::{Node, Tree};
+use crate::contract::{Contract, RawContract};
 use crate::matcher::{HeaderMatcher, JsonType, Matcher, TextMatcher, json::key_of};
 
 /// Case and suite files larger than this are refused.
@@ -170,9 +171,14 @@ struct Suite {
     secrets: Vec<String>,
     headers: Vec<(String, Template)>,
     strict: Option<bool>,
+    requires: Vec<String>,
+    exclusive: Option<bool>,
     target: TargetSettings,
     setup: Vec<Step>,
     teardown: Vec<Step>,
+    /// Steps under test appended to every case's own steps.
+    after: Vec<Step>,
+    contract: Option<Arc<Contract>>,
 }
 
 #[derive(Default)]
@@ -232,9 +238,13 @@ fn merge(into: &mut Suite, s: &Suite) {
         into.headers.push((k.clone(), v.clone()));
     }
     into.strict = s.strict.or(into.strict);
+    into.exclusive = s.exclusive.or(into.exclusive);
+    into.requires.extend(s.requires.iter().cloned());
     into.target.signing_name = s.target.signing_name.clone().or(into.target.signing_name.take());
     into.target.region = s.target.region.clone().or(into.target.region.take());
+    into.contract = s.contract.clone().or(into.contract.take());
     into.setup.extend(s.setup.iter().cloned());
+    into.after.extend(s.after.iter().cloned());
     let mut td = s.teardown.clone();
     td.append(&mut into.teardown);
     into.teardown = td;
@@ -264,16 +274,22 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
     let headers = raw.headers.as_ref().map(|h| cx.string_table(h, true)).unwrap_or_default();
     let setup = cx.steps(&raw.setup, "setup");
     let teardown = cx.steps(&raw.teardown, "teardown");
+    let after = cx.steps(&raw.after, "after");
     let target = raw.target.unwrap_or_default();
+    let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c));
     let suite = Suite {
         id_base: None,
         vars,
         secrets: raw.secrets.unwrap_or_default(),
         headers,
         strict: raw.strict,
+        requires: raw.requires,
+        exclusive: raw.exclusive,
         target: TargetSettings { signing_name: target.signing_name, region: target.region },
         setup,
         teardown,
+        after,
+        contract,
     };
     let ok = cx.errors.is_empty();
     errors.append(&mut cx.errors);
@@ -381,7 +397,8 @@ fn load_file(
         }
         let mut setup = suite.setup.clone();
         setup.extend(cx.steps(&rc.setup, "setup"));
-        let steps = cx.steps(&rc.step, "step");
+        let mut steps = cx.steps(&rc.step, "step");
+        steps.extend(suite.after.iter().cloned());
         let mut teardown = cx.steps(&rc.teardown, "teardown");
         teardown.extend(suite.teardown.iter().cloned());
         let case = Case {
@@ -389,10 +406,11 @@ fn load_file(
             name,
             file: path.to_path_buf(),
             description: rc.description.clone(),
-            covers: rc.covers.clone(),
+            covers: rc.covers.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default(),
             tags: rc.tags.clone(),
-            requires: rc.requires.clone(),
+            requires: suite.requires.iter().chain(&rc.requires).cloned().collect(),
             skip: rc.skip.clone(),
+            exclusive: rc.exclusive.or(suite.exclusive).unwrap_or(false),
             strict: rc.strict.or(suite.strict).unwrap_or(true),
             vars,
             secrets: suite.secrets.clone(),
@@ -400,11 +418,30 @@ fn load_file(
             steps: with_headers(steps, &suite.headers),
             teardown: with_headers(teardown, &suite.headers),
             target: suite.target.clone(),
+            contract: suite.contract.clone(),
         };
+        if let (Some(contract), Some(covers)) = (&case.contract, &rc.covers) {
+            for id in covers.get_ref() {
+                if !contract.has_statement(id) {
+                    let hint = nearest(id, contract.statements.iter().map(|s| s.id.as_str()))
+                        .map(|n| format!(", did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    let at = self_find(src, covers.span(), id);
+                    cx.err(at..at, format!("`{id}` is not a statement of the contract{hint}"));
+                }
+            }
+        }
         cx.check_names(&case, rc, opts);
         cases.push(case);
     }
     errors.append(&mut cx.errors);
+}
+
+/// The offset of `"needle"` inside `span`, or the span's start.
+fn self_find(src: &str, span: Range<usize>, needle: &str) -> usize {
+    src.get(span.clone())
+        .and_then(|text| text.find(&format!("\"{needle}\"")))
+        .map_or(span.start, |i| span.start + i)
 }
 
 /// Suite headers come first; a step's own header of the same name wins.
@@ -486,6 +523,32 @@ impl Cx<'_> {
         out
     }
 
+    /// Loads the contract a suite names, relative to the suite's folder.
+    fn contract(&mut self, dir: &Path, name: &Spanned<String>) -> Option<Arc<Contract>> {
+        let path = display_path(&dir.join(name.get_ref()));
+        let src = match read_source(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                self.err(name.span(), format!("cannot load contract `{}`: {}", name.get_ref(), e.message));
+                return None;
+            }
+        };
+        let raw: RawContract = match toml::from_str(&src) {
+            Ok(r) => r,
+            Err(e) => {
+                self.errors.push(toml_error(&path, &src, &e));
+                return None;
+            }
+        };
+        match Contract::from_raw(&path, raw) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                self.errors.push(LoadError::file(&path, e));
+                None
+            }
+        }
+    }
+
     fn vars(&mut self, vars: &Spanned<BTreeMap<String, Node>>) -> Vec<(String, JsonTemplate)> {
         let mut out = Vec::new();
         for (k, node) in vars.get_ref() {
@@ -521,6 +584,25 @@ impl Cx<'_> {
             }
             Tree::Table(entries) => {
                 let has = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+                if let Some(list) = has("$map") {
+                    if !allow_repeat {
+                        self.err(list.span(), "`$map` is only allowed in request bodies");
+                        return None;
+                    }
+                    let (Some(item), 2) = (has("$item"), entries.len()) else {
+                        self.err(node.span(), "`$map` needs exactly `$map = \"{{list}}\"` and `$item = ...`");
+                        return None;
+                    };
+                    let list = match list.get_ref() {
+                        Tree::String(s) => self.template(s, list.span())?,
+                        _ => {
+                            self.err(list.span(), "`$map` takes a list variable, such as \"{{user_ids}}\"");
+                            return None;
+                        }
+                    };
+                    let item = self.json_template(item, allow_repeat)?;
+                    return Some(JsonTemplate::Map { list, item: Box::new(item) });
+                }
                 if let Some(count) = has("$repeat") {
                     if !allow_repeat {
                         self.err(count.span(), "`$repeat` is only allowed in request bodies");
@@ -622,6 +704,27 @@ impl Cx<'_> {
                 SignMode::Signed
             }
         };
+        let repeat = match (&raw.repeat, &raw.for_each) {
+            (Some(_), Some(f)) => {
+                self.err(f.span(), "a step has `repeat` or `for_each`, not both");
+                None
+            }
+            (Some(n), None) => match n.get_ref() {
+                Tree::Integer(c) if (1..=10_000).contains(c) => Some(StepRepeat::Times(*c as usize)),
+                _ => {
+                    self.err(n.span(), "`repeat` is an integer from 1 to 10000");
+                    None
+                }
+            },
+            (None, Some(f)) => match f.get_ref() {
+                Tree::String(_) | Tree::Array(_) => self.json_template(f, false).map(StepRepeat::ForEach),
+                other => {
+                    self.err(f.span(), format!("`for_each` is a list or a list variable, found {}", other.type_name()));
+                    None
+                }
+            },
+            (None, None) => None,
+        };
         if self.errors.len() > before {
             return None;
         }
@@ -631,6 +734,8 @@ impl Cx<'_> {
             expect,
             captures,
             sign,
+            repeat,
+            unless_var: raw.unless_var.clone(),
         })
     }
 
@@ -672,12 +777,25 @@ impl Cx<'_> {
         } else {
             None
         };
-        let error = raw.error.as_ref().and_then(|e| match e.get_ref() {
-            Tree::String(s) if !s.trim().is_empty() => Some(s.clone()),
-            _ => {
-                self.err(e.span(), "`error` is the name of an error type, such as \"BadRequestException\"");
-                None
+        let error = raw.error.as_ref().and_then(|e| {
+            let names: Option<Vec<Template>> = match e.get_ref() {
+                Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok().map(|t| vec![t]),
+                Tree::Array(items) if !items.is_empty() => items
+                    .iter()
+                    .map(|i| match i.get_ref() {
+                        Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok(),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            };
+            if names.is_none() {
+                self.err(
+                    e.span(),
+                    "`error` is an error type, such as \"BadRequestException\", or a list of the error types allowed",
+                );
             }
+            names
         });
         Expect { status, headers, body, error, strict: raw.strict }
     }
@@ -747,6 +865,7 @@ impl Cx<'_> {
         const MATCHERS: &[&str] = &[
             "$type",
             "$regex",
+            "$optional",
             "$one_of",
             "$any",
             "$absent",
@@ -900,6 +1019,10 @@ impl Cx<'_> {
                         only(self, &["$each"]).then_some(())?;
                         Matcher::Each(Box::new(self.matcher(get("$each")?)?))
                     }
+                    Some("$optional") => {
+                        only(self, &["$optional"]).then_some(())?;
+                        Matcher::Optional(Box::new(self.matcher(get("$optional")?)?))
+                    }
                     Some("$eq") => {
                         only(self, &["$eq"]).then_some(())?;
                         let v = get("$eq")?;
@@ -955,11 +1078,16 @@ impl Cx<'_> {
             all_steps().flat_map(|s| s.captures.iter().map(|c| c.name.clone())).collect();
         let mut problems: Vec<(String, String)> = Vec::new();
         let mut check = |name: &str, in_repeat: bool, defined: &BTreeSet<String>| {
-            if name.starts_with("env.") || defined.contains(name) || (in_repeat && name == "index") {
+            let root = name.split('.').next().unwrap_or(name);
+            if name.starts_with("env.")
+                || defined.contains(name)
+                || defined.contains(root)
+                || (in_repeat && (name == "index" || root == "item"))
+            {
                 return;
             }
-            let msg = if name == "index" {
-                "`{{index}}` is only defined inside a `$repeat` item".to_owned()
+            let msg = if name == "index" || name == "item" {
+                format!("`{{{{{name}}}}}` is only defined in a repeated step or inside `$repeat` and `$map`")
             } else if captured_anywhere.contains(name) {
                 format!("variable `{name}` is used before the step that captures it")
             } else {
@@ -977,21 +1105,28 @@ impl Cx<'_> {
         }
         for step in all_steps() {
             let r = &step.request;
+            let repeated = step.repeat.is_some();
+            if let Some(StepRepeat::ForEach(t)) = &step.repeat {
+                json_names_in(t, false, &mut |n, rep| check(n, rep, &defined));
+            }
             let mut templates: Vec<&Template> = vec![&r.method, &r.path];
             templates.extend(r.query.iter().chain(&r.headers).map(|(_, t)| t));
             if let RequestBody::Text(t) = &r.body {
                 templates.push(t);
             }
             for t in templates {
-                t.vars().for_each(|(n, _)| check(n, false, &defined));
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
             }
             if let RequestBody::Json(j) = &r.body {
-                json_names_in(j, false, &mut |n, rep| check(n, rep, &defined));
+                json_names_in(j, repeated, &mut |n, rep| check(n, rep, &defined));
+            }
+            for t in step.expect.error.iter().flatten() {
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
             }
             if let Some(BodyExpect::Json(m)) = &step.expect.body {
                 let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
                     if let Some(t) = v.as_str().and_then(|s| Template::parse(s).ok()) {
-                        t.vars().for_each(|(n, _)| check(n, false, &defined));
+                        t.vars().for_each(|(n, _)| check(n, repeated, &defined));
                     }
                     Ok(v.clone())
                 });
@@ -1028,5 +1163,9 @@ fn json_names_in(t: &JsonTemplate, in_repeat: bool, f: &mut dyn FnMut(&str, bool
         JsonTemplate::Array(items) => items.iter().for_each(|i| json_names_in(i, in_repeat, f)),
         JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| json_names_in(v, in_repeat, f)),
         JsonTemplate::Repeat { item, .. } => json_names_in(item, true, f),
+        JsonTemplate::Map { list, item } => {
+            list.vars().for_each(|(n, _)| f(n, in_repeat));
+            json_names_in(item, true, f)
+        }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::template::Template;
+use crate::contract::Contract;
 use crate::matcher::{HeaderMatcher, Matcher, TextMatcher};
 
 /// A JSON value whose strings may hold `{{templates}}`.
@@ -28,6 +29,24 @@ pub enum JsonTemplate {
         /// The item.
         item: Box<JsonTemplate>,
     },
+    /// `{ "$map" = "{{list}}", "$item" = ... }`: one item per element of a
+    /// list variable (`{{item}}` is the element, `{{index}}` its number).
+    Map {
+        /// The list, a template that renders to an array.
+        list: Template,
+        /// The item.
+        item: Box<JsonTemplate>,
+    },
+}
+
+/// How often a step runs. Captures of a repeated step collect into lists.
+#[derive(Debug, Clone)]
+pub enum StepRepeat {
+    /// `repeat = N`: N times, `{{index}}` and `{{item}}` from 0.
+    Times(usize),
+    /// `for_each = "{{list}}"` or a literal list: once per element,
+    /// `{{item}}` the element.
+    ForEach(JsonTemplate),
 }
 
 /// Where requests of a case are signed for, when they are signed.
@@ -93,6 +112,9 @@ pub struct Case {
     pub requires: Vec<String>,
     /// A reason to skip the case always.
     pub skip: Option<String>,
+    /// Run alone, after the other cases (it changes state that other cases
+    /// share, such as fault rules).
+    pub exclusive: bool,
     /// Whether objects are strict unless they say otherwise.
     pub strict: bool,
     /// Variables (suite ones first, then the case's), rendered once per run of the case.
@@ -107,6 +129,8 @@ pub struct Case {
     pub teardown: Vec<Step>,
     /// Signing settings from the suite.
     pub target: TargetSettings,
+    /// The suite's contract, for shape checks and coverage.
+    pub contract: Option<Arc<Contract>>,
 }
 
 /// A request and what its response must be.
@@ -122,6 +146,11 @@ pub struct Step {
     pub captures: Vec<Capture>,
     /// How to sign.
     pub sign: SignMode,
+    /// Repetition, if any.
+    pub repeat: Option<StepRepeat>,
+    /// Skip the step when this variable is given with `--var` (a fixture
+    /// replaces what the step would provision).
+    pub unless_var: Option<String>,
 }
 
 /// A request, before rendering.
@@ -161,8 +190,9 @@ pub struct Expect {
     pub headers: Vec<(String, HeaderMatcher)>,
     /// Body expectation.
     pub body: Option<BodyExpect>,
-    /// Expected AWS error type.
-    pub error: Option<String>,
+    /// Expected AWS error type; with several, any of them. Each may be a
+    /// template; one that renders to a list adds every element.
+    pub error: Option<Vec<Template>>,
     /// Strictness override for this step's objects.
     pub strict: Option<bool>,
 }

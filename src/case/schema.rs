@@ -12,6 +12,10 @@ use super::tree::Node;
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawSuite {
+    pub contract: Option<Spanned<String>>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    pub exclusive: Option<bool>,
     pub vars: Option<Spanned<BTreeMap<String, Node>>>,
     pub secrets: Option<Vec<String>>,
     pub headers: Option<BTreeMap<String, Node>>,
@@ -21,6 +25,8 @@ pub struct RawSuite {
     pub setup: Vec<Spanned<RawStep>>,
     #[serde(default)]
     pub teardown: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    pub after: Vec<Spanned<RawStep>>,
 }
 
 /// `[target]` in a suite.
@@ -45,14 +51,14 @@ pub struct RawCaseFile {
 pub struct RawCase {
     pub name: Spanned<String>,
     pub description: Option<String>,
-    #[serde(default)]
-    pub covers: Vec<String>,
+    pub covers: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub requires: Vec<String>,
     pub skip: Option<String>,
     pub strict: Option<bool>,
+    pub exclusive: Option<bool>,
     pub vars: Option<Spanned<BTreeMap<String, Node>>>,
     #[serde(default)]
     pub setup: Vec<Spanned<RawStep>>,
@@ -77,6 +83,9 @@ pub struct RawStep {
     pub sign: Option<Node>,
     pub expect: Option<RawExpect>,
     pub capture: Option<BTreeMap<String, Node>>,
+    pub repeat: Option<Node>,
+    pub for_each: Option<Node>,
+    pub unless_var: Option<String>,
 }
 
 /// `expect = { ... }` of a step.

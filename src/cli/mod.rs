@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub use args::{Cli, Command, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
+use crate::contract;
 use crate::double::{AuthMode, Credential, Double, DoubleConfig};
 use crate::report::terminal::{self, Style};
 use crate::report::{ReportInput, append_step_summary, write_reports};
@@ -32,7 +33,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Capabilities of the built-in double.
-pub const DOUBLE_CAPABILITIES: &[&str] = &["faults", "signature-verification", "create-accounts"];
+pub const DOUBLE_CAPABILITIES: &[&str] = &["auth", "faults", "signature-verification"];
 
 /// Parses the command line and runs it; returns the process exit code.
 pub fn run() -> ExitCode {
@@ -142,6 +143,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             }
         };
         let style = Style::detect(std::io::stdout().is_terminal());
+        let statements = contract_statements(&cases);
         let cancel = Cancel::default();
         let progress = Progress::new(cases.len() as u64, args.quiet);
         let opts = RunOptions {
@@ -168,8 +170,12 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             Some(url) => url.clone(),
             None => "built-in double".to_owned(),
         };
-        let input = ReportInput { summary: &summary, target: &target_name, coverage: None };
+        let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
+        let input = ReportInput { summary: &summary, target: &target_name, coverage: coverage.as_ref() };
         let mut out = std::io::stdout().lock();
+        if let Some(cov) = &coverage {
+            let _ = terminal::write_coverage(&mut out, style, cov);
+        }
         let _ = terminal::write_report(&mut out, style, &summary, args.quiet);
         drop(out);
         if let Some(dir) = &args.report_dir {
@@ -190,6 +196,18 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             EXIT_FAILED
         })
     })
+}
+
+/// The documented statements of every contract the cases use, in contract order.
+fn contract_statements(cases: &[Case]) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for c in cases.iter().filter_map(|c| c.contract.as_ref()) {
+        if seen.insert(c.path.clone()) {
+            out.extend(c.statements.iter().map(|s| (s.id.clone(), format!("{} ({})", s.text, s.source))));
+        }
+    }
+    out
 }
 
 /// Progress while a run goes: a bar on a terminal, a plain line per case

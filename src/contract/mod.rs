@@ -1,6 +1,84 @@
-//! Contracts: the documented operations of a suite (routes, shapes,
-//! errors) and its documented statements, for shape checks and coverage.
+//! Contracts: what a suite's documentation says, in a form the harness
+//! reads. A contract (`contract.toml`, named by a `suite.toml`) points at
+//! an AWS JSON service model for routes, shapes, statuses and errors, and
+//! lists the documented statements, each with a stable id and its source.
+//!
+//! The runner uses it to check every response against the documented shape
+//! ([`check_response`]); the CLI and the reports use its statements for
+//! [`coverage`].
 
+mod check;
 mod coverage;
+pub mod model;
 
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use check::{check_response, check_value};
 pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
+pub use model::Model;
+
+/// One documented statement.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Stable id, referenced by cases' `covers`.
+    pub id: String,
+    /// What the documentation states, in a sentence.
+    pub text: String,
+    /// Where it comes from: the reference page or a model fact.
+    pub source: String,
+}
+
+/// `contract.toml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    /// The service model file, relative to the contract.
+    pub model: String,
+    /// Error types common to all operations, accepted with any status.
+    #[serde(default)]
+    pub common_errors: Vec<String>,
+    /// The documented statements.
+    #[serde(default, rename = "statement")]
+    pub statements: Vec<Statement>,
+}
+
+/// A loaded contract.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    /// The contract file.
+    pub path: PathBuf,
+    /// The service model.
+    pub model: Model,
+    /// Error types common to all operations.
+    pub common_errors: Vec<String>,
+    /// The documented statements, in file order.
+    pub statements: Vec<Statement>,
+}
+
+impl Contract {
+    /// Builds a contract from its parsed file; `dir` resolves the model path.
+    pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, String> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let model_path = dir.join(&raw.model);
+        let text = std::fs::read_to_string(&model_path)
+            .map_err(|e| format!("cannot read the service model `{}`: {e}", model_path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("the service model `{}` is not valid JSON: {e}", model_path.display()))?;
+        let model = Model::parse(&json).map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
+        let mut seen = std::collections::HashSet::new();
+        for s in &raw.statements {
+            if !seen.insert(s.id.as_str()) {
+                return Err(format!("statement id `{}` appears twice", s.id));
+            }
+        }
+        Ok(Contract { path: path.to_path_buf(), model, common_errors: raw.common_errors, statements: raw.statements })
+    }
+
+    /// Whether a statement id exists.
+    pub fn has_statement(&self, id: &str) -> bool {
+        self.statements.iter().any(|s| s.id == id)
+    }
+}

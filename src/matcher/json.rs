@@ -109,6 +109,8 @@ pub enum Matcher {
     },
     /// An array whose every element matches.
     Each(Box<Matcher>),
+    /// Absent, or present and matching.
+    Optional(Box<Matcher>),
 }
 
 impl Matcher {
@@ -126,6 +128,7 @@ impl Matcher {
             Matcher::Unordered(items) => Matcher::Unordered(map_all(items, f)?),
             Matcher::Keyed { key, items } => Matcher::Keyed { key: key.clone(), items: map_all(items, f)? },
             Matcher::Each(m) => Matcher::Each(Box::new(m.map_values(f)?)),
+            Matcher::Optional(m) => Matcher::Optional(Box::new(m.map_values(f)?)),
             Matcher::Type(_) | Matcher::Regex(_) | Matcher::Any | Matcher::Absent => self.clone(),
         })
     }
@@ -138,6 +141,7 @@ impl Matcher {
             Matcher::Regex(r) => format!("a string matching /{}/", r.as_str()),
             Matcher::OneOf(vs) => format!("one of {}", vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")),
             Matcher::Any => "any value".into(),
+            Matcher::Optional(m) => format!("absent, or {}", m.describe()),
             Matcher::Absent => "no value (absent)".into(),
             Matcher::Object { .. } => "an object".into(),
             Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => "an array".into(),
@@ -222,6 +226,10 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             }
             None
         }
+        Matcher::Optional(inner) => match actual {
+            None => None,
+            Some(_) => check(inner, actual, path, strict, out),
+        },
         Matcher::Any => {
             present(out);
             Some(actual.cloned().unwrap_or_else(|| placeholder(m)))
@@ -568,6 +576,14 @@ mod tests {
         );
         let dup = json!([{"UserId": "u1", "ErrorCode": "NotFound"}, {"UserId": "u1", "ErrorCode": "NotFound"}, {"UserId": "u2", "ErrorCode": "X"}]);
         assert_eq!(paths(&m, Some(&dup), true), vec!["$[1] duplicate item"]);
+    }
+
+    #[test]
+    fn optional_accepts_absence_but_not_a_wrong_value() {
+        let m = obj(vec![("UserErrors", Matcher::Optional(Box::new(Matcher::Array(vec![]))))]);
+        assert!(paths(&m, Some(&json!({})), true).is_empty());
+        assert!(paths(&m, Some(&json!({"UserErrors": []})), true).is_empty());
+        assert_eq!(paths(&m, Some(&json!({"UserErrors": [1]})), true), vec!["$.UserErrors[0] unexpected element"]);
     }
 
     #[test]

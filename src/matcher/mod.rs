@@ -67,14 +67,14 @@ pub fn aws_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option<Strin
     from_body.as_str().map(strip)
 }
 
-/// Checks the AWS error type.
-pub fn aws_error(expected: &str, headers: &HeaderMap, body: Option<&Value>) -> Option<Mismatch> {
+/// Checks the AWS error type against the allowed ones.
+pub fn aws_error(allowed: &[String], headers: &HeaderMap, body: Option<&Value>) -> Option<Mismatch> {
     let actual = aws_error_type(headers, body);
-    (actual.as_deref() != Some(expected)).then(|| {
+    (!actual.as_ref().is_some_and(|a| allowed.contains(a))).then(|| {
         Mismatch::new(
             MismatchKind::Error,
             "",
-            expected,
+            allowed.join(" or "),
             actual.unwrap_or_else(|| "(no error type)".into()),
             "error type differs (x-amzn-ErrorType, else __type/code)",
         )
@@ -155,10 +155,12 @@ mod tests {
     #[test]
     fn aws_error_reports_the_type_found() {
         let h = headers(&[("x-amzn-ErrorType", "NotFoundException")]);
-        assert!(aws_error("NotFoundException", &h, None).is_none());
-        let m = aws_error("BadRequestException", &h, None).unwrap();
+        let one = |s: &str| vec![s.to_owned()];
+        assert!(aws_error(&one("NotFoundException"), &h, None).is_none());
+        assert!(aws_error(&["A".into(), "NotFoundException".into()], &h, None).is_none());
+        let m = aws_error(&one("BadRequestException"), &h, None).unwrap();
         assert_eq!(m.actual, "NotFoundException");
-        assert_eq!(aws_error("X", &HeaderMap::new(), None).unwrap().actual, "(no error type)");
+        assert_eq!(aws_error(&one("X"), &HeaderMap::new(), None).unwrap().actual, "(no error type)");
     }
 
     #[test]

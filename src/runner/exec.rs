@@ -11,9 +11,10 @@ use serde_json::Value;
 
 use super::Cancel;
 use super::result::*;
-use super::scope::Scope;
+use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
-use crate::case::{BodyExpect, Capture, CaptureSource, Case, RequestBody, Step, TargetSettings};
+use crate::case::{BodyExpect, Capture, CaptureSource, Case, RequestBody, Step, StepRepeat};
+use crate::contract::check_response;
 use crate::matcher::{self, Mismatch, MismatchKind};
 
 /// Headers whose values never appear in output.
@@ -56,12 +57,11 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             return result;
         }
     };
-    let strict = case.strict;
     let body = async {
         for step in &case.setup {
-            let r = exec_step(step, Phase::Setup, &mut scope, strict, &case.target, ctx).await;
-            let failed = (!r.ok()).then(|| describe_failure(&r));
-            result.steps.push(r);
+            let runs = run_step(step, Phase::Setup, &mut scope, case, ctx).await;
+            let failed = runs.iter().find(|r| !r.ok()).map(describe_failure);
+            result.steps.extend(runs);
             if let Some(why) = failed {
                 result.outcome = Outcome::Errored;
                 result.reason = Some(format!("setup failed: {why}"));
@@ -69,12 +69,13 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             }
         }
         for step in &case.steps {
-            let r = exec_step(step, Phase::Step, &mut scope, strict, &case.target, ctx).await;
-            let (error, diverged) = (r.error.clone(), !r.mismatches.is_empty());
-            result.steps.push(r);
+            let runs = run_step(step, Phase::Step, &mut scope, case, ctx).await;
+            let error = runs.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)));
+            let diverged = runs.iter().any(|r| !r.mismatches.is_empty());
+            result.steps.extend(runs);
             if let Some(e) = error {
                 result.outcome = Outcome::Errored;
-                result.reason = Some(format!("{}: {e}", step.name));
+                result.reason = Some(e);
                 return;
             }
             if diverged {
@@ -95,11 +96,12 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
     }
     let teardown = async {
         for step in &case.teardown {
-            let r = exec_step(step, Phase::Teardown, &mut scope, strict, &case.target, ctx).await;
-            if !r.ok() {
-                result.warnings.push(format!("teardown `{}`: {}", step.name, describe_failure(&r)));
+            for r in run_step(step, Phase::Teardown, &mut scope, case, ctx).await {
+                if !r.ok() {
+                    result.warnings.push(format!("teardown `{}`: {}", step.name, describe_failure(&r)));
+                }
+                result.steps.push(r);
             }
-            result.steps.push(r);
         }
     };
     if interrupted {
@@ -130,15 +132,69 @@ fn describe_failure(r: &StepResult) -> String {
     format!("{}: {}", r.name, first.unwrap_or_default())
 }
 
-/// Sends one step and judges the response.
+/// Runs a step once, or once per repetition (stopping at the first that
+/// does not pass), or not at all when `unless_var` names a `--var`.
+async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx: &Ctx) -> Vec<StepResult> {
+    if step.unless_var.as_ref().is_some_and(|v| ctx.vars.contains_key(v)) {
+        return Vec::new();
+    }
+    let Some(repeat) = &step.repeat else {
+        return vec![exec_step(step, phase, scope, case, ctx, false).await];
+    };
+    let items: Vec<Value> = match repeat {
+        StepRepeat::Times(n) => (0..*n).map(Value::from).collect(),
+        StepRepeat::ForEach(t) => match scope.render_json(t, None) {
+            Ok(Value::Array(items)) => items,
+            Ok(other) => {
+                return vec![StepResult::failed_to_start(step, phase, format!("`for_each` needs a list, got {}", kind(&other)))];
+            }
+            Err(e) => return vec![StepResult::failed_to_start(step, phase, e)],
+        },
+    };
+    for c in &step.captures {
+        scope.set(&c.name, Value::Array(Vec::new()));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        scope.binding = Some(Binding { index, item });
+        let mut r = exec_step(step, phase, scope, case, ctx, true).await;
+        r.name = format!("{} [{index}]", step.name);
+        let ok = r.ok();
+        out.push(r);
+        if !ok {
+            break;
+        }
+    }
+    scope.binding = None;
+    out
+}
+
+impl StepResult {
+    fn failed_to_start(step: &Step, phase: Phase, error: String) -> StepResult {
+        StepResult {
+            phase,
+            name: step.name.clone(),
+            request: None,
+            response: None,
+            mismatches: Vec::new(),
+            error: Some(error),
+            body_diff: None,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+/// Sends one step and judges the response. Captures of a repeated step
+/// are appended to their lists.
 async fn exec_step(
     step: &Step,
     phase: Phase,
     scope: &mut Scope,
-    strict: bool,
-    target: &TargetSettings,
+    case: &Case,
     ctx: &Ctx,
+    repeated: bool,
 ) -> StepResult {
+    let target = &case.target;
     let started = Instant::now();
     let mut out = StepResult {
         phase,
@@ -164,6 +220,7 @@ async fn exec_step(
         }
     };
     out.request = Some(record_request(&req));
+    let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
     let received = send(req, ctx).await;
     out.duration = started.elapsed();
     let (status, headers, bytes) = match received {
@@ -183,8 +240,15 @@ async fn exec_step(
     });
     let json: Option<Value> =
         if bytes.iter().all(u8::is_ascii_whitespace) { None } else { serde_json::from_slice(&bytes).ok() };
-    judge(step, scope, strict, status.as_u16(), &headers, &bytes, json.as_ref(), &mut out);
-    capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), &mut out);
+    judge(step, scope, case.strict, status.as_u16(), &headers, &bytes, json.as_ref(), &mut out);
+    // Steps under test are also held to the documented shape of their
+    // operation; setup and teardown only provision.
+    if phase == Phase::Step
+        && let Some(contract) = &case.contract
+    {
+        out.mismatches.extend(check_response(contract, &method, &path, &query, status.as_u16(), &headers, &bytes));
+    }
+    capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), repeated, &mut out);
     out
 }
 
@@ -214,8 +278,20 @@ fn judge(
     for (name, m) in &e.headers {
         out.mismatches.extend(matcher::header(name, m, headers));
     }
-    if let Some(err) = &e.error {
-        out.mismatches.extend(matcher::aws_error(err, headers, json));
+    if let Some(templates) = &e.error {
+        let mut allowed = Vec::new();
+        for t in templates {
+            match scope.render(t) {
+                Ok(Value::Array(items)) => allowed.extend(items.iter().map(|v| v.as_str().map_or(v.to_string(), str::to_owned))),
+                Ok(Value::String(s)) => allowed.push(s),
+                Ok(other) => allowed.push(other.to_string()),
+                Err(err) => {
+                    out.error = Some(err);
+                    return;
+                }
+            }
+        }
+        out.mismatches.extend(matcher::aws_error(&allowed, headers, json));
     }
     match &e.body {
         Some(BodyExpect::Json(m)) => {
@@ -249,6 +325,7 @@ fn capture(
     status: u16,
     headers: &HeaderMap,
     json: Option<&Value>,
+    repeated: bool,
     out: &mut StepResult,
 ) {
     for c in captures {
@@ -267,6 +344,7 @@ fn capture(
             }),
         };
         match value {
+            Some(v) if repeated => scope.push(&c.name, v),
             Some(v) => scope.set(&c.name, v),
             None => {
                 let from = match &c.source {
@@ -323,6 +401,16 @@ fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Reque
         *req.body_mut() = Some(b.into());
     }
     Ok(req)
+}
+
+/// The path of `url` below the base URL's path prefix.
+fn relative_path(base: &Url, url: &Url) -> String {
+    let prefix = base.path().trim_end_matches('/');
+    url.path().strip_prefix(prefix).unwrap_or(url.path()).to_owned()
+}
+
+fn query_pairs(url: &Url) -> Vec<(String, String)> {
+    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// Joins a case path to the base URL, keeping any prefix the base carries

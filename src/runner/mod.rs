@@ -140,10 +140,29 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         region: opts.region.clone(),
         cancel: opts.cancel.clone(),
     });
-    let semaphore = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = JoinSet::new();
     let mut results = Vec::with_capacity(cases.len());
+    // Exclusive cases change state other cases share: they run one at a
+    // time, after the rest.
+    let (exclusive, shared): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.exclusive);
+    run_batch(shared, opts.jobs.max(1), target, opts, &ctx, &stop, &mut results).await;
+    run_batch(exclusive, 1, target, opts, &ctx, &stop, &mut results).await;
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled() })
+}
+
+/// Runs `cases` with at most `jobs` in flight, appending their results.
+async fn run_batch(
+    cases: Vec<Case>,
+    jobs: usize,
+    target: &Target,
+    opts: &RunOptions,
+    ctx: &Arc<exec::Ctx>,
+    stop: &Arc<AtomicBool>,
+    results: &mut Vec<CaseResult>,
+) {
+    let semaphore = Arc::new(Semaphore::new(jobs));
+    let mut tasks = JoinSet::new();
     for case in cases {
         if let Some(reason) = skip_reason(&case, target) {
             let r = skipped(&case, reason);
@@ -185,8 +204,6 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
     while let Some(done) = tasks.join_next().await {
         results.push(joined(done));
     }
-    results.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled() })
 }
 
 fn notify(opts: &RunOptions, r: &CaseResult) {

@@ -7,10 +7,22 @@ use serde_json::Value;
 
 use crate::case::{JsonTemplate, Template};
 
+/// The current item of a repetition: a repeated step, or a `$repeat` or
+/// `$map` body. `{{index}}` is its 0-based number, `{{item}}` its element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// 0-based position.
+    pub index: usize,
+    /// The element (`$map`, `for_each`), or the index again (`$repeat`, `repeat`).
+    pub item: Value,
+}
+
 /// The variables visible to a case's steps.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     values: HashMap<String, Value>,
+    /// The repetition of the step being run, if any.
+    pub binding: Option<Binding>,
 }
 
 impl Scope {
@@ -51,17 +63,49 @@ impl Scope {
         self.values.insert(name.to_owned(), value);
     }
 
+    /// Appends to a list variable (a capture of a repeated step).
+    pub fn push(&mut self, name: &str, value: Value) {
+        match self.values.get_mut(name) {
+            Some(Value::Array(items)) => items.push(value),
+            _ => {
+                self.values.insert(name.to_owned(), Value::Array(vec![value]));
+            }
+        }
+    }
+
     /// Looks a name up: `uuid` is fresh each time, `env.X` reads the
-    /// environment, `index` is the current `$repeat` item.
-    pub fn lookup(&self, name: &str, index: Option<usize>) -> Option<Value> {
-        match name {
-            "uuid" => Some(Value::String(uuid::Uuid::new_v4().to_string())),
-            "index" if index.is_some() => index.map(Value::from),
+    /// environment, `index` and `item` the innermost repetition.
+    pub fn lookup(&self, name: &str, binding: Option<&Binding>) -> Option<Value> {
+        let binding = binding.or(self.binding.as_ref());
+        match (name, binding) {
+            ("uuid", _) => Some(Value::String(uuid::Uuid::new_v4().to_string())),
+            ("index", Some(b)) => Some(Value::from(b.index)),
+            ("item", Some(b)) => Some(b.item.clone()),
             _ => {
                 if let Some(var) = name.strip_prefix("env.") {
                     return std::env::var(var).ok().map(Value::String);
                 }
-                self.values.get(name).cloned()
+                if let Some(v) = self.values.get(name) {
+                    return Some(v.clone());
+                }
+                // `a.b.0`: a member or element of a variable.
+                let mut parts = name.split('.');
+                let root = parts.next()?;
+                let mut cur = match root {
+                    "item" => binding.map(|b| b.item.clone())?,
+                    _ => self.values.get(root)?.clone(),
+                };
+                for p in parts {
+                    cur = match cur {
+                        Value::Object(mut m) => m.remove(p)?,
+                        Value::Array(mut a) => {
+                            let i: usize = p.parse().ok()?;
+                            if i < a.len() { a.swap_remove(i) } else { return None }
+                        }
+                        _ => return None,
+                    };
+                }
+                Some(cur)
             }
         }
     }
@@ -79,22 +123,37 @@ impl Scope {
         })
     }
 
-    /// Renders a JSON template, expanding `$repeat`.
-    pub fn render_json(&self, t: &JsonTemplate, index: Option<usize>) -> Result<Value, String> {
+    /// Renders a JSON template, expanding `$repeat` and `$map`.
+    pub fn render_json(&self, t: &JsonTemplate, binding: Option<&Binding>) -> Result<Value, String> {
         Ok(match t {
             JsonTemplate::Lit(v) => v.clone(),
-            JsonTemplate::Str(t) => t.render(&mut |n| self.lookup(n, index)).map_err(|n| undefined(&n))?,
+            JsonTemplate::Str(t) => t.render(&mut |n| self.lookup(n, binding)).map_err(|n| undefined(&n))?,
             JsonTemplate::Array(items) => {
-                Value::Array(items.iter().map(|i| self.render_json(i, index)).collect::<Result<_, _>>()?)
+                Value::Array(items.iter().map(|i| self.render_json(i, binding)).collect::<Result<_, _>>()?)
             }
             JsonTemplate::Object(fields) => Value::Object(
                 fields
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), self.render_json(v, index)?)))
+                    .map(|(k, v)| Ok((k.clone(), self.render_json(v, binding)?)))
                     .collect::<Result<_, String>>()?,
             ),
-            JsonTemplate::Repeat { count, item } => {
-                Value::Array((0..*count).map(|i| self.render_json(item, Some(i))).collect::<Result<_, _>>()?)
+            JsonTemplate::Repeat { count, item } => Value::Array(
+                (0..*count)
+                    .map(|i| self.render_json(item, Some(&Binding { index: i, item: Value::from(i) })))
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonTemplate::Map { list, item } => {
+                let list = t_render(self, list, binding)?;
+                let Value::Array(elements) = list else {
+                    return Err(format!("`$map` needs a list, and `{}` is {}", list_name(t), kind(&list)));
+                };
+                Value::Array(
+                    elements
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, e)| self.render_json(item, Some(&Binding { index: i, item: e })))
+                        .collect::<Result<_, _>>()?,
+                )
             }
         })
     }
@@ -108,6 +167,29 @@ impl Scope {
             },
             other => Ok(other.clone()),
         }
+    }
+}
+
+fn t_render(scope: &Scope, t: &Template, binding: Option<&Binding>) -> Result<Value, String> {
+    t.render(&mut |n| scope.lookup(n, binding)).map_err(|n| undefined(&n))
+}
+
+fn list_name(t: &JsonTemplate) -> String {
+    match t {
+        JsonTemplate::Map { list, .. } => list.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A JSON type name, for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -134,6 +216,18 @@ mod tests {
         let cli = BTreeMap::from([("d".to_owned(), "1".to_owned())]);
         let s = Scope::new(&vars, &cli).unwrap();
         assert_eq!(s.lookup("a", None), Some(json!("x-1")));
+    }
+
+    #[test]
+    fn dotted_names_reach_into_objects_and_lists() {
+        let mut s = Scope::default();
+        s.set("u", json!({"ids": ["a", "b"], "n": 1}));
+        assert_eq!(s.lookup("u.ids.1", None), Some(json!("b")));
+        assert_eq!(s.lookup("u.n", None), Some(json!(1)));
+        assert_eq!(s.lookup("u.ids.2", None), None);
+        assert_eq!(s.lookup("u.x", None), None);
+        let b = Binding { index: 0, item: json!({"id": "z"}) };
+        assert_eq!(s.lookup("item.id", Some(&b)), Some(json!("z")));
     }
 
     #[test]

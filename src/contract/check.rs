@@ -1,0 +1,182 @@
+//! Shape checks: every response of a documented operation is held against
+//! the documented shape for its status, whether or not the case asks.
+//! Divergences are [`Mismatch`]es of kind `shape`.
+
+use http::HeaderMap;
+use serde_json::Value;
+
+use super::Contract;
+use super::model::{Model, ShapeKind};
+use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
+
+fn shape_err(path: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>, message: impl Into<String>) -> Mismatch {
+    Mismatch::new(MismatchKind::Shape, path, expected, actual, message)
+}
+
+/// Checks a value against a shape; appends divergences.
+pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut Vec<Mismatch>) {
+    let Some(s) = model.shapes.get(shape) else { return };
+    match (&s.kind, v) {
+        (ShapeKind::Structure { members, required }, Value::Object(obj)) => {
+            for m in members.iter().filter(|m| m.location.is_none()) {
+                match obj.get(m.key()) {
+                    None | Some(Value::Null) => {
+                        if required.contains(&m.name) {
+                            out.push(shape_err(join_key(path, m.key()), format!("a {}", m.target), "(absent)", "required member missing"));
+                        }
+                    }
+                    Some(value) => check_value(model, &m.target, value, &join_key(path, m.key()), out),
+                }
+            }
+            for (k, value) in obj {
+                if !members.iter().any(|m| m.location.is_none() && m.key() == k) {
+                    out.push(shape_err(join_key(path, k), "(absent)", show(Some(value)), format!("member not documented in {shape}")));
+                }
+            }
+        }
+        (ShapeKind::List { member, min, max }, Value::Array(items)) => {
+            let n = items.len() as u64;
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                let bounds = format!("{}..{} items", min.unwrap_or(0), max.map_or("".into(), |m| m.to_string()));
+                out.push(shape_err(path, bounds, format!("{n} items"), format!("length outside {shape}")));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_value(model, member, item, &format!("{path}[{i}]"), out);
+            }
+        }
+        (ShapeKind::Map { value }, Value::Object(obj)) => {
+            for (k, item) in obj {
+                check_value(model, value, item, &join_key(path, k), out);
+            }
+        }
+        (ShapeKind::String { enumeration, pattern, min, max }, Value::String(text)) => {
+            if let Some(allowed) = enumeration
+                && !allowed.iter().any(|a| a == text)
+            {
+                out.push(shape_err(path, format!("one of {}", allowed.join(", ")), show(Some(v)), format!("value outside the enum {shape}")));
+            }
+            if let Some(p) = pattern
+                && !p.is_match(text)
+            {
+                out.push(shape_err(path, format!("/{}/", p.as_str()), show(Some(v)), format!("value does not match the pattern of {shape}")));
+            }
+            let n = text.chars().count() as u64;
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                out.push(shape_err(path, format!("{}..{:?} characters", min.unwrap_or(0), max), format!("{n} characters"), format!("length outside {shape}")));
+            }
+        }
+        (ShapeKind::Integer { min, max }, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            let x = n.as_i64().unwrap_or(i64::MAX);
+            if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+                out.push(shape_err(path, format!("{min:?}..{max:?}"), n.to_string(), format!("value outside {shape}")));
+            }
+        }
+        (ShapeKind::Float, Value::Number(_)) | (ShapeKind::Boolean, Value::Bool(_)) | (ShapeKind::Other, _) => {}
+        (ShapeKind::Timestamp { format }, _) => {
+            let ok = match format.as_deref() {
+                Some("iso8601") => v.as_str().is_some_and(|t| t.len() >= 10 && t.as_bytes()[4] == b'-'),
+                Some("rfc822") => v.is_string(),
+                _ => v.is_number(),
+            };
+            if !ok {
+                out.push(shape_err(path, format!("a {} timestamp", format.as_deref().unwrap_or("epoch-seconds")), show(Some(v)), format!("wrong timestamp form for {shape}")));
+            }
+        }
+        (kind, _) => {
+            let expected = match kind {
+                ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",
+                ShapeKind::List { .. } => "a list",
+                ShapeKind::String { .. } => "a string",
+                ShapeKind::Integer { .. } => "an integer",
+                ShapeKind::Float => "a number",
+                ShapeKind::Boolean => "a boolean",
+                _ => "a value",
+            };
+            out.push(shape_err(path, expected, show(Some(v)), format!("wrong type for {shape}")));
+        }
+    }
+}
+
+/// Whether a `content-type` value is JSON.
+fn is_json_media(ct: &str) -> bool {
+    let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+/// Checks one response against the contract. `path` and `query` are the
+/// request's, relative to the target's base URL.
+pub fn check_response(
+    contract: &Contract,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let model = &contract.model;
+    let Some(op) = model.identify(method, path, query) else { return out };
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    let json: Option<Value> = if empty { None } else { serde_json::from_slice(body).ok() };
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let expect_json = |out: &mut Vec<Mismatch>| -> bool {
+        if !empty && json.is_none() {
+            let text: String = String::from_utf8_lossy(body).chars().take(200).collect();
+            out.push(shape_err("$", "a JSON body", text, format!("{} documents a JSON body", op.name)));
+            return false;
+        }
+        if !empty && !is_json_media(content_type) {
+            out.push(shape_err(
+                "content-type",
+                "application/json",
+                if content_type.is_empty() { "(absent)" } else { content_type },
+                "a JSON body needs a JSON content type",
+            ));
+        }
+        true
+    };
+    if status < 300 {
+        if status != op.response_code {
+            out.push(shape_err("", op.response_code.to_string(), status.to_string(), format!("status not documented for {}", op.name)));
+            return out;
+        }
+        let Some(output) = &op.output else { return out };
+        let has_body_members = matches!(
+            model.shapes.get(output).map(|s| &s.kind),
+            Some(ShapeKind::Structure { members, .. }) if members.iter().any(|m| m.location.is_none())
+        );
+        if has_body_members && expect_json(&mut out) {
+            check_value(model, output, json.as_ref().unwrap_or(&Value::Object(Default::default())), "$", &mut out);
+        }
+        return out;
+    }
+    if status < 400 {
+        return out;
+    }
+    let Some(etype) = aws_error_type(headers, json.as_ref()) else {
+        out.push(shape_err("", format!("one of {}", op.errors.join(", ")), "(no error type)", "error response without an error type"));
+        return out;
+    };
+    if contract.common_errors.iter().any(|c| *c == etype) {
+        return out;
+    }
+    if !op.errors.contains(&etype) {
+        out.push(shape_err("", format!("one of {}", op.errors.join(", ")), etype, format!("error type not documented for {}", op.name)));
+        return out;
+    }
+    if let Some(documented) = model.shapes.get(&etype).and_then(|s| s.error_status)
+        && documented != status
+    {
+        out.push(shape_err("", documented.to_string(), status.to_string(), format!("status differs from the one documented for {etype}")));
+    }
+    if expect_json(&mut out) {
+        let mut body = json.unwrap_or(Value::Object(Default::default()));
+        // `__type` is part of the rest-json error protocol, not of the shape.
+        if let Value::Object(m) = &mut body {
+            m.remove("__type");
+        }
+        check_value(model, &etype, &body, "$", &mut out);
+    }
+    out
+}
