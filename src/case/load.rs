@@ -439,9 +439,7 @@ fn load_file(
 
 /// The offset of `"needle"` inside `span`, or the span's start.
 fn self_find(src: &str, span: Range<usize>, needle: &str) -> usize {
-    src.get(span.clone())
-        .and_then(|text| text.find(&format!("\"{needle}\"")))
-        .map_or(span.start, |i| span.start + i)
+    src.get(span.clone()).and_then(|text| text.find(&format!("\"{needle}\""))).map_or(span.start, |i| span.start + i)
 }
 
 /// Suite headers come first; a step's own header of the same name wins.

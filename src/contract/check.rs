@@ -9,7 +9,12 @@ use super::Contract;
 use super::model::{Model, ShapeKind};
 use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
 
-fn shape_err(path: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>, message: impl Into<String>) -> Mismatch {
+fn shape_err(
+    path: impl Into<String>,
+    expected: impl Into<String>,
+    actual: impl Into<String>,
+    message: impl Into<String>,
+) -> Mismatch {
     Mismatch::new(MismatchKind::Shape, path, expected, actual, message)
 }
 
@@ -22,7 +27,12 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
                 match obj.get(m.key()) {
                     None | Some(Value::Null) => {
                         if required.contains(&m.name) {
-                            out.push(shape_err(join_key(path, m.key()), format!("a {}", m.target), "(absent)", "required member missing"));
+                            out.push(shape_err(
+                                join_key(path, m.key()),
+                                format!("a {}", m.target),
+                                "(absent)",
+                                "required member missing",
+                            ));
                         }
                     }
                     Some(value) => check_value(model, &m.target, value, &join_key(path, m.key()), out),
@@ -30,7 +40,12 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
             }
             for (k, value) in obj {
                 if !members.iter().any(|m| m.location.is_none() && m.key() == k) {
-                    out.push(shape_err(join_key(path, k), "(absent)", show(Some(value)), format!("member not documented in {shape}")));
+                    out.push(shape_err(
+                        join_key(path, k),
+                        "(absent)",
+                        show(Some(value)),
+                        format!("member not documented in {shape}"),
+                    ));
                 }
             }
         }
@@ -53,16 +68,31 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
             if let Some(allowed) = enumeration
                 && !allowed.iter().any(|a| a == text)
             {
-                out.push(shape_err(path, format!("one of {}", allowed.join(", ")), show(Some(v)), format!("value outside the enum {shape}")));
+                out.push(shape_err(
+                    path,
+                    format!("one of {}", allowed.join(", ")),
+                    show(Some(v)),
+                    format!("value outside the enum {shape}"),
+                ));
             }
             if let Some(p) = pattern
                 && !p.is_match(text)
             {
-                out.push(shape_err(path, format!("/{}/", p.as_str()), show(Some(v)), format!("value does not match the pattern of {shape}")));
+                out.push(shape_err(
+                    path,
+                    format!("/{}/", p.as_str()),
+                    show(Some(v)),
+                    format!("value does not match the pattern of {shape}"),
+                ));
             }
             let n = text.chars().count() as u64;
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                out.push(shape_err(path, format!("{}..{:?} characters", min.unwrap_or(0), max), format!("{n} characters"), format!("length outside {shape}")));
+                out.push(shape_err(
+                    path,
+                    format!("{}..{:?} characters", min.unwrap_or(0), max),
+                    format!("{n} characters"),
+                    format!("length outside {shape}"),
+                ));
             }
         }
         (ShapeKind::Integer { min, max }, Value::Number(n)) if n.is_i64() || n.is_u64() => {
@@ -79,7 +109,12 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
                 _ => v.is_number(),
             };
             if !ok {
-                out.push(shape_err(path, format!("a {} timestamp", format.as_deref().unwrap_or("epoch-seconds")), show(Some(v)), format!("wrong timestamp form for {shape}")));
+                out.push(shape_err(
+                    path,
+                    format!("a {} timestamp", format.as_deref().unwrap_or("epoch-seconds")),
+                    show(Some(v)),
+                    format!("wrong timestamp form for {shape}"),
+                ));
             }
         }
         (kind, _) => {
@@ -138,7 +173,12 @@ pub fn check_response(
     };
     if status < 300 {
         if status != op.response_code {
-            out.push(shape_err("", op.response_code.to_string(), status.to_string(), format!("status not documented for {}", op.name)));
+            out.push(shape_err(
+                "",
+                op.response_code.to_string(),
+                status.to_string(),
+                format!("status not documented for {}", op.name),
+            ));
             return out;
         }
         let Some(output) = &op.output else { return out };
@@ -155,20 +195,35 @@ pub fn check_response(
         return out;
     }
     let Some(etype) = aws_error_type(headers, json.as_ref()) else {
-        out.push(shape_err("", format!("one of {}", op.errors.join(", ")), "(no error type)", "error response without an error type"));
+        out.push(shape_err(
+            "",
+            format!("one of {}", op.errors.join(", ")),
+            "(no error type)",
+            "error response without an error type",
+        ));
         return out;
     };
-    if contract.common_errors.iter().any(|c| *c == etype) {
+    if contract.common_errors.contains(&etype) {
         return out;
     }
     if !op.errors.contains(&etype) {
-        out.push(shape_err("", format!("one of {}", op.errors.join(", ")), etype, format!("error type not documented for {}", op.name)));
+        out.push(shape_err(
+            "",
+            format!("one of {}", op.errors.join(", ")),
+            etype,
+            format!("error type not documented for {}", op.name),
+        ));
         return out;
     }
     if let Some(documented) = model.shapes.get(&etype).and_then(|s| s.error_status)
         && documented != status
     {
-        out.push(shape_err("", documented.to_string(), status.to_string(), format!("status differs from the one documented for {etype}")));
+        out.push(shape_err(
+            "",
+            documented.to_string(),
+            status.to_string(),
+            format!("status differs from the one documented for {etype}"),
+        ));
     }
     if expect_json(&mut out) {
         let mut body = json.unwrap_or(Value::Object(Default::default()));

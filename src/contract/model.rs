@@ -172,9 +172,9 @@ impl Model {
                     min: u(v, "min"),
                     max: u(v, "max"),
                 },
-                "map" => ShapeKind::Map {
-                    value: v.get("value").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned(),
-                },
+                "map" => {
+                    ShapeKind::Map { value: v.get("value").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned() }
+                }
                 "string" => ShapeKind::String {
                     enumeration: v
                         .get("enum")
@@ -251,7 +251,8 @@ impl Model {
             .values()
             .filter(|op| op.method.eq_ignore_ascii_case(method) && path_matches(&op.path, &segments))
             .collect();
-        let routing_keys: Vec<&str> = candidates.iter().flat_map(|op| op.query.iter().map(|(k, _)| k.as_str())).collect();
+        let routing_keys: Vec<&str> =
+            candidates.iter().flat_map(|op| op.query.iter().map(|(k, _)| k.as_str())).collect();
         candidates
             .into_iter()
             .filter(|op| {
@@ -267,7 +268,8 @@ impl Model {
 
 fn path_matches(template: &[String], segments: &[&str]) -> bool {
     template.len() == segments.len()
-        && template.iter().zip(segments).all(|(t, s)| {
-            if t.starts_with('{') && t.ends_with('}') { !s.is_empty() } else { t == s }
-        })
+        && template
+            .iter()
+            .zip(segments)
+            .all(|(t, s)| if t.starts_with('{') && t.ends_with('}') { !s.is_empty() } else { t == s })
 }

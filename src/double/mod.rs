@@ -11,6 +11,7 @@
 mod auth;
 mod clock;
 pub mod faults;
+mod mutants;
 mod reply;
 mod routes;
 mod service;
@@ -23,6 +24,7 @@ use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub use auth::{AuthMode, Credential, MAX_SKEW, SigV4Header, parse_authorization};
+pub use mutants::Mutant;
 pub use reply::{ApiError, Exception, Reply};
 pub use routes::{NoRoute, Operation, route};
 pub use service::{LICENSES, MAX_BATCH, USER_TYPES, UpdateItem, validate_batch};
@@ -57,6 +59,9 @@ pub struct Quirks {
     pub not_found_first: bool,
     /// Apply `UserType` changes in `BatchUpdateUser`.
     pub apply_user_type: bool,
+    /// A deliberate deviation from the documentation, to prove that a
+    /// suite fails against it. Always `None` in `conform serve`.
+    pub mutant: Option<Mutant>,
 }
 
 impl Default for Quirks {
@@ -71,6 +76,7 @@ impl Default for Quirks {
             hex_ids: false,
             not_found_first: false,
             apply_user_type: false,
+            mutant: None,
         }
     }
 }
@@ -88,6 +94,7 @@ impl Quirks {
             hex_ids: true,
             not_found_first: true,
             apply_user_type: true,
+            mutant: None,
         }
     }
 }
@@ -179,7 +186,20 @@ impl Handler {
         if req.body.len() > MAX_REQUEST_BODY {
             return Err(ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes")));
         }
-        let op = match route(method, path, query) {
+        let mutant = cfg.quirks.mutant;
+        let routed = route(method, path, query);
+        let routed = match routed {
+            Ok(Operation::CreateUser(a)) | Err(NoRoute::UnsupportedOperation(a))
+                if mutant == Some(Mutant::BodyDecidesOperation)
+                    && String::from_utf8_lossy(&req.body).contains("UpdateUserRequestItems") =>
+            {
+                let account = path.trim_start_matches("/accounts/").trim_end_matches("/users");
+                let _ = a;
+                Ok(Operation::BatchUpdateUser(routes::percent_decode(account)))
+            }
+            other => other,
+        };
+        let op = match routed {
             Ok(op) => op,
             Err(NoRoute::UnsupportedOperation(o)) => {
                 return Err(ApiError::bad_request(format!("operation `{o}` is not supported on {method} {path}")));
@@ -196,12 +216,33 @@ impl Handler {
             None => path.to_owned(),
         };
         let scope = auth::Scope { region: cfg.region.clone(), service: cfg.service.clone() };
-        let region =
-            auth::authenticate(&cfg.auth, &scope, method, &path_and_query, &req.headers, &req.body, SystemTime::now())?;
+        let auth_mode = match (&cfg.auth, mutant) {
+            (_, Some(Mutant::UnsignedAccepted)) => AuthMode::Open,
+            (AuthMode::Verify(_), Some(Mutant::SignatureNotVerified)) => AuthMode::RequireSigV4,
+            (mode, _) => mode.clone(),
+        };
+        let region = auth::authenticate(
+            &auth_mode,
+            &scope,
+            method,
+            &path_and_query,
+            &req.headers,
+            &req.body,
+            SystemTime::now(),
+        )?;
         let roll = (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64;
         let region = region.unwrap_or_else(|| cfg.region.clone());
-        if let Some(fault) = lock(&self.inner.faults).inject(&cfg.service, &region, op.name(), roll) {
-            return Ok(fault.reply());
+        if let Some(mut fault) = lock(&self.inner.faults).inject(&cfg.service, &region, op.name(), roll) {
+            match mutant {
+                Some(Mutant::FaultsNotInjected) => {}
+                Some(Mutant::FaultsAlways500) => {
+                    fault.status = 500;
+                    fault.error_type = Exception::ServiceFailure.name().into();
+                    fault.code = Exception::ServiceFailure.code().into();
+                    return Ok(fault.reply());
+                }
+                _ => return Ok(fault.reply()),
+            }
         }
         let pairs: Vec<(String, String)> =
             req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
@@ -224,7 +265,12 @@ fn render(reply: Reply, quirks: &Quirks) -> ResponseTemplate {
     match reply.body {
         Some(v) => {
             let text = if quirks.reformat_json { reformat(&v, 0) } else { v.to_string() };
-            t.set_body_raw(text.into_bytes(), "application/json")
+            let mime = if quirks.mutant == Some(Mutant::TextContentType) && reply.status < 300 {
+                "text/plain"
+            } else {
+                "application/json"
+            };
+            t.set_body_raw(text.into_bytes(), mime)
         }
         None => t,
     }

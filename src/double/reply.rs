@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::Quirks;
+use super::mutants::Mutant;
 
 /// The documented exceptions and their statuses and `ErrorCode`s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,11 +152,14 @@ impl Reply {
         };
         let message =
             if quirks.other_wording { format!("Request rejected: {}.", e.message) } else { e.message.clone() };
-        Reply {
-            status: e.exception.status(),
-            headers: vec![("x-amzn-ErrorType".into(), header)],
-            body: Some(serde_json::json!({"Code": e.exception.code(), "Message": message})),
-            raw: None,
-        }
+        let mutant = quirks.mutant;
+        let headers =
+            if mutant == Some(Mutant::NoErrorTypeHeader) { vec![] } else { vec![("x-amzn-ErrorType".into(), header)] };
+        let body = if mutant == Some(Mutant::LowercaseErrorBody) {
+            serde_json::json!({"message": message})
+        } else {
+            serde_json::json!({"Code": e.exception.code(), "Message": message})
+        };
+        Reply { status: e.exception.status(), headers, body: Some(body), raw: None }
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::Quirks;
 use super::clock::iso8601;
+use super::mutants::Mutant;
 use super::reply::{ApiError, Exception, Reply};
 use super::routes::Operation;
 
@@ -186,17 +187,58 @@ impl State {
     /// 400), then apply each item to a user of the account, and report the
     /// others in `UserErrors`.
     fn batch_update_user(&mut self, account_id: &str, body: &[u8], quirks: &Quirks) -> Result<Reply, ApiError> {
+        let m = quirks.mutant;
         if quirks.not_found_first {
             self.account(account_id)?;
         }
         check_path_param("accountId", account_id)?;
-        let items = validate_batch(body)?;
-        let account = self.accounts.get_mut(account_id).ok_or_else(|| account_not_found(account_id))?;
+        let checked = check_items(body, m)?;
+        let items: Vec<UpdateItem> = if m == Some(Mutant::PartialApplyOnInvalid) {
+            let valid: Vec<UpdateItem> = checked.iter().map_while(|r| r.as_ref().ok().cloned()).collect();
+            if let Some(Err(e)) = checked.into_iter().find(Result::is_err) {
+                if let Some(account) = self.accounts.get_mut(account_id) {
+                    for item in &valid {
+                        if let (Some(u), Some(l)) =
+                            (account.users.iter_mut().find(|u| u.id == item.user_id), &item.license)
+                        {
+                            u.license = l.clone();
+                        }
+                    }
+                }
+                return Err(e);
+            }
+            valid
+        } else {
+            checked.into_iter().collect::<Result<_, _>>()?
+        };
+        let Some(account) = self.accounts.get(account_id) else {
+            if m == Some(Mutant::UnknownAccountOk) {
+                let errors: Vec<Value> = items.iter().map(|i| user_error(&i.user_id, account_id, quirks)).collect();
+                return Ok(Reply::json(200, json!({"UserErrors": errors})));
+            }
+            return Err(account_not_found(account_id));
+        };
+        if m == Some(Mutant::UnknownUserFailsRequest)
+            && let Some(i) = items.iter().find(|i| !account.users.iter().any(|u| u.id == i.user_id))
+        {
+            return Err(ApiError::not_found(format!("user {} not found", i.user_id)));
+        }
         let mut errors = Vec::new();
         for item in &items {
-            match account.users.iter_mut().find(|u| u.id == item.user_id) {
+            let here =
+                self.accounts.get_mut(account_id).and_then(|a| a.users.iter_mut().find(|u| u.id == item.user_id));
+            let user = match here {
+                Some(u) => Some(u),
+                None if m == Some(Mutant::CrossAccountUpdate) => {
+                    self.accounts.values_mut().flat_map(|a| a.users.iter_mut()).find(|u| u.id == item.user_id)
+                }
+                None => None,
+            };
+            match user {
                 Some(user) => {
-                    if let Some(l) = &item.license {
+                    if let Some(l) = &item.license
+                        && m != Some(Mutant::UpdateNotApplied)
+                    {
                         user.license = l.clone();
                     }
                     if quirks.apply_user_type
@@ -204,23 +246,40 @@ impl State {
                     {
                         user.user_type = t.clone();
                     }
+                    if m == Some(Mutant::ValidUsersReported) {
+                        errors.push(user_error(&item.user_id, account_id, quirks));
+                    }
                 }
-                None => errors.push(json!({
-                    "UserId": item.user_id,
-                    "ErrorCode": "NotFound",
-                    "ErrorMessage": if quirks.other_wording {
-                        "No such user in this account.".to_owned()
-                    } else {
-                        format!("user {} not found in account {account_id}", item.user_id)
-                    },
-                })),
+                None => errors.push(user_error(&item.user_id, account_id, quirks)),
             }
         }
         if quirks.reverse_user_errors {
             errors.reverse();
         }
-        Ok(Reply::json(200, json!({"UserErrors": errors})))
+        let mut body = json!({"UserErrors": errors});
+        if m == Some(Mutant::ExtraResponseMember) {
+            body["Status"] = json!("OK");
+        }
+        Ok(Reply::json(200, body))
     }
+}
+
+fn user_error(user_id: &str, account_id: &str, quirks: &Quirks) -> Value {
+    let mut e = json!({
+        "UserId": user_id,
+        "ErrorCode": if quirks.mutant == Some(Mutant::ErrorCodeOutsideEnum) { "UserNotFound" } else { "NotFound" },
+        "ErrorMessage": if quirks.other_wording {
+            "No such user in this account.".to_owned()
+        } else {
+            format!("user {user_id} not found in account {account_id}")
+        },
+    });
+    if quirks.mutant == Some(Mutant::UserErrorWithoutMessage)
+        && let Value::Object(o) = &mut e
+    {
+        o.remove("ErrorMessage");
+    }
+    e
 }
 
 /// One validated `UpdateUserRequestItem`.
@@ -239,39 +298,83 @@ pub struct UpdateItem {
 /// non-blank string `UserId`, enums checked case-sensitively, member types
 /// checked. `null` members count as absent.
 pub fn validate_batch(body: &[u8]) -> Result<Vec<UpdateItem>, ApiError> {
-    let obj = parse_object(body)?;
-    let items = match obj.get("UpdateUserRequestItems") {
+    check_items(body, None)?.into_iter().collect()
+}
+
+/// Validates the body, item by item; the outer error is about the body as a
+/// whole. A mutant bends the rules it names.
+fn check_items(body: &[u8], m: Option<Mutant>) -> Result<Vec<Result<UpdateItem, ApiError>>, ApiError> {
+    let is = |x: Mutant| m == Some(x);
+    let obj = parse_object(body).map_err(|e| {
+        if is(Mutant::MalformedJson500) { ApiError::new(Exception::ServiceFailure, e.message) } else { e }
+    })?;
+    let single;
+    let items: &[Value] = match obj.get("UpdateUserRequestItems") {
+        None | Some(Value::Null) if is(Mutant::MissingItemsAccepted) => &[],
         None | Some(Value::Null) => return Err(ApiError::bad_request("UpdateUserRequestItems is required")),
         Some(Value::Array(items)) => items,
+        Some(other @ Value::Object(_)) if is(Mutant::ListNotArrayAccepted) => {
+            single = [other.clone()];
+            &single
+        }
         Some(_) => return Err(ApiError::bad_request("UpdateUserRequestItems must be a list")),
     };
-    if items.len() > MAX_BATCH {
+    let max = if is(Mutant::AcceptsTwentyOne) {
+        MAX_BATCH + 1
+    } else if is(Mutant::LimitIsTen) {
+        10
+    } else {
+        MAX_BATCH
+    };
+    if items.len() > max {
         return Err(ApiError::bad_request(format!(
             "UpdateUserRequestItems has {} items; at most {MAX_BATCH} are allowed",
             items.len()
         )));
     }
-    items
+    let licenses: Vec<&str> =
+        LICENSES.iter().copied().filter(|l| !(is(Mutant::ProTrialRejected) && *l == "ProTrial")).collect();
+    let checked = items
         .iter()
         .enumerate()
+        .filter(|(_, item)| !is(Mutant::ItemNotObjectSkipped) || item.is_object())
+        .filter(|(_, item)| !(is(Mutant::MissingUserIdSkipped) && item.get("UserId").is_none()))
         .map(|(i, item)| {
-            let at = |m: &str| ApiError::bad_request(format!("UpdateUserRequestItems[{i}]: {m}"));
+            let at = |msg: &str| {
+                let e =
+                    if is(Mutant::ValidationIs422) { Exception::UnprocessableEntity } else { Exception::BadRequest };
+                ApiError::new(e, format!("UpdateUserRequestItems[{i}]: {msg}"))
+            };
             let Value::Object(item) = item else { return Err(at("each item must be an object")) };
             let user_id = match item.get("UserId") {
+                Some(Value::String(s)) if s.is_empty() && is(Mutant::EmptyUserIdAccepted) => s.clone(),
+                Some(Value::String(s)) if !s.is_empty() && is_blank(s) && is(Mutant::BlankUserIdAccepted) => s.clone(),
+                Some(Value::String(s)) if is(Mutant::UuidUserIdsOnly) && uuid::Uuid::parse_str(s).is_err() => {
+                    return Err(at("UserId must be a user id"));
+                }
                 Some(Value::String(s)) if !is_blank(s) => s.clone(),
                 Some(Value::String(_)) => return Err(at("UserId must not be blank")),
                 None | Some(Value::Null) => return Err(at("UserId is required")),
+                Some(Value::Number(n)) if is(Mutant::UserIdNumberAccepted) => n.to_string(),
                 Some(_) => return Err(at("UserId must be a string")),
             };
-            let license = optional_enum(item, "LicenseType", LICENSES).map_err(|m| at(&m))?;
-            let user_type = optional_enum(item, "UserType", USER_TYPES).map_err(|m| at(&m))?;
+            let license = if is(Mutant::LicenseUnchecked) {
+                item.get("LicenseType").and_then(Value::as_str).map(str::to_owned)
+            } else {
+                optional_enum(item, "LicenseType", &licenses, is(Mutant::LicenseCaseInsensitive)).map_err(|e| at(&e))?
+            };
+            let user_type =
+                optional_enum(item, "UserType", USER_TYPES, is(Mutant::UserTypeCaseInsensitive)).map_err(|e| at(&e))?;
             match item.get("AlexaForBusinessMetadata") {
+                _ if is(Mutant::AlexaTypesUnchecked) => {}
                 None | Some(Value::Null) => {}
-                Some(Value::Object(m)) => {
-                    if !matches!(m.get("AlexaForBusinessRoomArn"), None | Some(Value::Null) | Some(Value::String(_))) {
+                Some(Value::Object(meta)) => {
+                    if !matches!(meta.get("AlexaForBusinessRoomArn"), None | Some(Value::Null) | Some(Value::String(_)))
+                    {
                         return Err(at("AlexaForBusinessMetadata.AlexaForBusinessRoomArn must be a string"));
                     }
-                    if !matches!(m.get("IsAlexaForBusinessEnabled"), None | Some(Value::Null) | Some(Value::Bool(_))) {
+                    if !matches!(meta.get("IsAlexaForBusinessEnabled"), None | Some(Value::Null) | Some(Value::Bool(_)))
+                    {
                         return Err(at("AlexaForBusinessMetadata.IsAlexaForBusinessEnabled must be a boolean"));
                     }
                 }
@@ -279,13 +382,22 @@ pub fn validate_batch(body: &[u8]) -> Result<Vec<UpdateItem>, ApiError> {
             }
             Ok(UpdateItem { user_id, license, user_type })
         })
-        .collect()
+        .collect();
+    Ok(checked)
 }
 
-fn optional_enum(item: &Map<String, Value>, key: &str, allowed: &[&str]) -> Result<Option<String>, String> {
+fn optional_enum(
+    item: &Map<String, Value>,
+    key: &str,
+    allowed: &[&str],
+    ignore_case: bool,
+) -> Result<Option<String>, String> {
     match item.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
+        Some(Value::String(s)) if ignore_case && allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => {
+            Ok(allowed.iter().find(|a| a.eq_ignore_ascii_case(s)).map(|a| (*a).to_owned()))
+        }
         Some(Value::String(_)) => Err(format!("{key} must be one of {}", allowed.join(", "))),
         Some(_) => Err(format!("{key} must be a string")),
     }

@@ -132,7 +132,12 @@ pub fn write_report(w: &mut dyn Write, style: Style, summary: &RunSummary, quiet
 /// The coverage table: each documented statement, its verdict and cases.
 pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &crate::contract::Coverage) -> io::Result<()> {
     let covered = cov.statements.len() - cov.uncovered;
-    writeln!(w, "coverage: {} documented statements, {covered} covered, {} uncovered", cov.statements.len(), cov.uncovered)?;
+    writeln!(
+        w,
+        "coverage: {} documented statements, {covered} covered, {} uncovered",
+        cov.statements.len(),
+        cov.uncovered
+    )?;
     let width = cov.statements.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for s in &cov.statements {
         let verdict = match s.verdict {
@@ -141,7 +146,13 @@ pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &crate::contract::Co
             "uncovered" => style.paint("33;1", "uncovered"),
             other => format!("{other:9}"),
         };
-        writeln!(w, "  {:width$}  {verdict}  {} case{}", s.id, s.cases.len(), if s.cases.len() == 1 { "" } else { "s" })?;
+        writeln!(
+            w,
+            "  {:width$}  {verdict}  {} case{}",
+            s.id,
+            s.cases.len(),
+            if s.cases.len() == 1 { "" } else { "s" }
+        )?;
     }
     for u in &cov.unknown {
         writeln!(w, "  {} covers an id the contract does not list: {}", style.paint("33", "warning:"), u.id)?;

@@ -146,7 +146,11 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
         StepRepeat::ForEach(t) => match scope.render_json(t, None) {
             Ok(Value::Array(items)) => items,
             Ok(other) => {
-                return vec![StepResult::failed_to_start(step, phase, format!("`for_each` needs a list, got {}", kind(&other)))];
+                return vec![StepResult::failed_to_start(
+                    step,
+                    phase,
+                    format!("`for_each` needs a list, got {}", kind(&other)),
+                )];
             }
             Err(e) => return vec![StepResult::failed_to_start(step, phase, e)],
         },
@@ -186,14 +190,7 @@ impl StepResult {
 
 /// Sends one step and judges the response. Captures of a repeated step
 /// are appended to their lists.
-async fn exec_step(
-    step: &Step,
-    phase: Phase,
-    scope: &mut Scope,
-    case: &Case,
-    ctx: &Ctx,
-    repeated: bool,
-) -> StepResult {
+async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx: &Ctx, repeated: bool) -> StepResult {
     let target = &case.target;
     let started = Instant::now();
     let mut out = StepResult {
@@ -282,7 +279,9 @@ fn judge(
         let mut allowed = Vec::new();
         for t in templates {
             match scope.render(t) {
-                Ok(Value::Array(items)) => allowed.extend(items.iter().map(|v| v.as_str().map_or(v.to_string(), str::to_owned))),
+                Ok(Value::Array(items)) => {
+                    allowed.extend(items.iter().map(|v| v.as_str().map_or(v.to_string(), str::to_owned)))
+                }
                 Ok(Value::String(s)) => allowed.push(s),
                 Ok(other) => allowed.push(other.to_string()),
                 Err(err) => {

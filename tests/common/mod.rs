@@ -121,3 +121,84 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// A loopback HTTP/1.1 proxy that forwards each request unchanged to
+/// `upstream` and sends every response back with a chunked body (split in
+/// two chunks) and an extra header: two liberties the documentation allows.
+pub async fn chunking_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            tokio::spawn(proxy_connection(conn, upstream));
+        }
+    });
+    addr
+}
+
+async fn proxy_connection(down: tokio::net::TcpStream, upstream: std::net::SocketAddr) {
+    use tokio::io::{AsyncWriteExt, BufReader};
+    let (r, mut w) = down.into_split();
+    let mut r = BufReader::new(r);
+    while let Some((head, body)) = read_message(&mut r, true).await {
+        let Ok(up) = tokio::net::TcpStream::connect(upstream).await else { return };
+        let (ur, mut uw) = up.into_split();
+        if uw.write_all(head.as_bytes()).await.is_err() || uw.write_all(&body).await.is_err() {
+            return;
+        }
+        let Some((rhead, rbody)) = read_message(&mut BufReader::new(ur), false).await else { return };
+        let mut out = String::new();
+        for line in rhead.trim_end().split("\r\n") {
+            if !line.to_ascii_lowercase().starts_with("content-length:") {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+        }
+        let status_has_body = !rhead.starts_with("HTTP/1.1 204") && !rhead.starts_with("HTTP/1.1 304");
+        if status_has_body {
+            out.push_str("transfer-encoding: chunked\r\n");
+        }
+        out.push_str("x-proxied-by: conform-tests\r\n\r\n");
+        let mut bytes = out.into_bytes();
+        if status_has_body {
+            let mid = rbody.len() / 2;
+            for part in [&rbody[..mid], &rbody[mid..]] {
+                if !part.is_empty() {
+                    bytes.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+                    bytes.extend_from_slice(part);
+                    bytes.extend_from_slice(b"\r\n");
+                }
+            }
+            bytes.extend_from_slice(b"0\r\n\r\n");
+        }
+        if w.write_all(&bytes).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 message with a `content-length` body (or none).
+async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, request: bool) -> Option<(String, Vec<u8>)> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let len = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>()))
+        .transpose()
+        .ok()?
+        .unwrap_or(0);
+    let _ = request;
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).await.ok()?;
+    Some((head, body))
+}
