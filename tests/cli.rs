@@ -321,3 +321,49 @@ fn the_shipped_cases_pass_against_the_built_in_double() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains(" 0 failed, 0 errored"), "{out}");
 }
+
+#[test]
+fn shards_split_the_suite_and_merge_back_into_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = conform(&["list"], &root());
+    let all: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(str::to_owned).collect();
+    assert!(all.len() >= 20);
+    let mut seen: Vec<String> = Vec::new();
+    let mut shard_dirs = Vec::new();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("shard-{k}"));
+        let o = conform(&["run", "--shard", &format!("{k}/3"), "--report-dir", out.to_str().unwrap()], &root());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+        let ids: Vec<String> =
+            report["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        assert!(!ids.is_empty(), "shard {k} is empty");
+        seen.extend(ids);
+        shard_dirs.push(out);
+    }
+    seen.sort();
+    assert_eq!(seen, all, "the shards together hold every case exactly once");
+
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(shard_dirs.iter().map(|d| d.to_str().unwrap()));
+    let o = conform(&args, &root());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("report.json")).unwrap()).unwrap();
+    let ids: Vec<String> =
+        report["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids, all);
+    assert_eq!(report["summary"]["passed"], all.len());
+    assert_eq!(report["coverage"]["uncovered"], 0, "combined coverage covers every statement");
+    for f in ["junit.xml", "report.md", "report.html"] {
+        assert!(merged.join(f).is_file(), "{f}");
+    }
+    // Merging overlapping reports is refused.
+    let o = conform(
+        &["merge", "--out", merged.to_str().unwrap(), shard_dirs[0].to_str().unwrap(), shard_dirs[0].to_str().unwrap()],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

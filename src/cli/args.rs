@@ -27,6 +27,19 @@ pub enum Command {
     Check(SelectArgs),
     /// Run the built-in double of the documented API as a server.
     Serve(ServeArgs),
+    /// Merge the reports of several runs (such as shards) into one.
+    Merge(MergeArgs),
+}
+
+/// `conform merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Report folders (or report.json files) of the runs to merge.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the merged report.json, junit.xml, report.md and report.html.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Which cases.

@@ -14,11 +14,12 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use args::{Cli, Command, RunArgs, SelectArgs, ServeArgs, parse_duration};
+pub use args::{Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::contract;
 use crate::double::{AuthMode, Credential, Double, DoubleConfig};
+use crate::report;
 use crate::report::terminal::{self, Style};
 use crate::report::{ReportInput, append_step_summary, write_reports};
 use crate::runner::{self, Cancel, CaseResult, RunOptions, Selection, SigningCredentials, Target};
@@ -32,8 +33,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the run was interrupted (Ctrl-C); the reports say so.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Capabilities of the built-in double.
-pub const DOUBLE_CAPABILITIES: &[&str] = &["auth", "faults", "signature-verification"];
+pub use crate::harness::DOUBLE_CAPABILITIES;
 
 /// Parses the command line and runs it; returns the process exit code.
 pub fn run() -> ExitCode {
@@ -68,7 +68,49 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Run(args) => run_cases(args),
         Command::Serve(args) => serve(args),
+        Command::Merge(args) => merge(args),
     }
+}
+
+/// Merges shard reports: every case once, counts and coverage recomputed.
+fn merge(args: MergeArgs) -> Result<u8> {
+    let mut cases: Vec<CaseResult> = Vec::new();
+    let mut statements: Vec<(String, String)> = Vec::new();
+    let mut targets = BTreeSet::new();
+    let (mut duration, mut interrupted) = (std::time::Duration::ZERO, false);
+    for input in &args.inputs {
+        let path = if input.is_dir() { input.join("report.json") } else { input.clone() };
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
+        let parsed = report::json::from_json(&value)
+            .map_err(|e| anyhow!("`{}` is not a conform report: {e}", path.display()))?;
+        for s in parsed.statements {
+            if !statements.iter().any(|(id, _)| *id == s.0) {
+                statements.push(s);
+            }
+        }
+        targets.insert(parsed.target);
+        duration = duration.max(parsed.summary.duration);
+        interrupted |= parsed.summary.interrupted;
+        cases.extend(parsed.summary.cases);
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(w) = cases.windows(2).find(|w| w[0].id == w[1].id) {
+        return Err(anyhow!("case `{}` is in more than one report: the inputs overlap", w[0].id));
+    }
+    let summary = runner::RunSummary { cases, duration, interrupted };
+    let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
+    let target = targets.into_iter().collect::<Vec<_>>().join(", ");
+    let input = ReportInput { summary: &summary, target: &target, coverage: coverage.as_ref() };
+    let written = write_reports(&args.out, &input).context("the merged reports could not be written")?;
+    println!("{}", terminal::summary_line(&summary));
+    println!(
+        "merged {} reports into {}",
+        args.inputs.len(),
+        written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    );
+    Ok(if summary.success() { EXIT_OK } else { EXIT_FAILED })
 }
 
 /// Loads and selects cases; prints every load error and returns `None` when there is any.

@@ -3,8 +3,12 @@
 
 use serde_json::{Value, json};
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use super::{MAX_BODY_CHARS, ReportInput, cut};
-use crate::runner::{CaseResult, StepResult};
+use crate::matcher::{Mismatch, MismatchKind};
+use crate::runner::{CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepResult};
 
 /// The schema version of `report.json`. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -41,14 +45,11 @@ fn case(r: &CaseResult) -> Value {
         "reason": r.reason,
         "duration_ms": r.duration.as_millis() as u64,
         "warnings": r.warnings,
-        "divergences": r.mismatches().map(|(s, m)| json!({
-            "step": s.name,
-            "kind": m.kind.as_str(),
-            "path": m.path,
-            "expected": m.expected,
-            "actual": m.actual,
-            "message": m.message,
-        })).collect::<Vec<_>>(),
+        "divergences": r.mismatches().map(|(s, m)| {
+            let mut d = divergence(m);
+            d["step"] = json!(s.name);
+            d
+        }).collect::<Vec<_>>(),
         "steps": r.steps.iter().map(step).collect::<Vec<_>>(),
     })
 }
@@ -74,5 +75,134 @@ fn step(s: &StepResult) -> Value {
             "body": body(&r.body),
         })),
         "error": s.error,
+        "divergences": s.mismatches.iter().map(divergence).collect::<Vec<_>>(),
+        "diff": s.body_diff.as_ref().map(|(expected, actual)| json!({"expected": expected, "actual": actual})),
+    })
+}
+
+fn divergence(m: &Mismatch) -> Value {
+    json!({"kind": m.kind.as_str(), "path": m.path, "expected": m.expected, "actual": m.actual, "message": m.message})
+}
+
+/// A `report.json` read back: the results, the target, and the documented
+/// statements of its coverage. Used to merge the reports of shards.
+#[derive(Debug, Clone)]
+pub struct ParsedReport {
+    /// The results.
+    pub summary: RunSummary,
+    /// The target it ran against.
+    pub target: String,
+    /// `(id, text)` of each documented statement in its coverage.
+    pub statements: Vec<(String, String)>,
+}
+
+/// Reads a `report.json` of this schema version.
+pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
+    let version = v.get("schema_version").and_then(Value::as_u64);
+    if version != Some(u64::from(SCHEMA_VERSION)) {
+        return Err(format!("schema_version {version:?} is not {SCHEMA_VERSION}"));
+    }
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let ms = |v: &Value, k: &str| Duration::from_millis(v.get(k).and_then(Value::as_u64).unwrap_or(0));
+    let list = |v: &Value, k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let pairs = |v: Option<&Value>| -> Vec<(String, String)> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| Some((p.get(0)?.as_str()?.to_owned(), p.get(1)?.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mismatch = |d: &Value| -> Result<Mismatch, String> {
+        let kind = match d.get("kind").and_then(Value::as_str) {
+            Some("status") => MismatchKind::Status,
+            Some("header") => MismatchKind::Header,
+            Some("body") => MismatchKind::Body,
+            Some("error") => MismatchKind::Error,
+            Some("shape") => MismatchKind::Shape,
+            Some("capture") => MismatchKind::Capture,
+            other => return Err(format!("unknown divergence kind {other:?}")),
+        };
+        Ok(Mismatch::new(kind, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message")))
+    };
+    let mut cases = Vec::new();
+    for c in v.get("cases").and_then(Value::as_array).ok_or("no `cases` list")? {
+        let outcome = match c.get("outcome").and_then(Value::as_str) {
+            Some("passed") => Outcome::Passed,
+            Some("failed") => Outcome::Failed,
+            Some("errored") => Outcome::Errored,
+            Some("skipped") => Outcome::Skipped,
+            other => return Err(format!("case {}: unknown outcome {other:?}", text(c, "id"))),
+        };
+        let mut steps = Vec::new();
+        for st in c.get("steps").and_then(Value::as_array).into_iter().flatten() {
+            let phase = match st.get("phase").and_then(Value::as_str) {
+                Some("setup") => Phase::Setup,
+                Some("teardown") => Phase::Teardown,
+                _ => Phase::Step,
+            };
+            let body_text = |b: Option<&Value>| {
+                b.and_then(|b| b.get("text")).and_then(Value::as_str).unwrap_or_default().to_owned()
+            };
+            steps.push(StepResult {
+                phase,
+                name: text(st, "name"),
+                request: st.get("request").filter(|r| !r.is_null()).map(|r| SentRequest {
+                    method: text(r, "method"),
+                    url: text(r, "url"),
+                    headers: pairs(r.get("headers")),
+                    body: body_text(r.get("body")),
+                }),
+                response: st.get("response").filter(|r| !r.is_null()).map(|r| ReceivedResponse {
+                    status: r.get("status").and_then(Value::as_u64).unwrap_or(0) as u16,
+                    headers: pairs(r.get("headers")),
+                    body: body_text(r.get("body")),
+                }),
+                mismatches: st
+                    .get("divergences")
+                    .and_then(Value::as_array)
+                    .map(|d| d.iter().map(mismatch).collect::<Result<Vec<_>, _>>())
+                    .transpose()?
+                    .unwrap_or_default(),
+                error: st.get("error").and_then(Value::as_str).map(str::to_owned),
+                body_diff: st.get("diff").filter(|d| !d.is_null()).map(|d| {
+                    (d.get("expected").cloned().unwrap_or_default(), d.get("actual").cloned().unwrap_or_default())
+                }),
+                duration: ms(st, "duration_ms"),
+            });
+        }
+        cases.push(CaseResult {
+            id: text(c, "id"),
+            name: text(c, "name"),
+            file: PathBuf::from(text(c, "file")),
+            tags: list(c, "tags"),
+            covers: list(c, "covers"),
+            outcome,
+            reason: c.get("reason").and_then(Value::as_str).map(str::to_owned),
+            steps,
+            warnings: list(c, "warnings"),
+            duration: ms(c, "duration_ms"),
+        });
+    }
+    let statements = v
+        .get("coverage")
+        .and_then(|c| c.get("statements"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|s| (text(s, "id"), text(s, "text"))).collect())
+        .unwrap_or_default();
+    Ok(ParsedReport {
+        summary: RunSummary {
+            cases,
+            duration: ms(v, "duration_ms"),
+            interrupted: v.get("interrupted").and_then(Value::as_bool).unwrap_or(false),
+        },
+        target: text(v, "target"),
+        statements,
     })
 }
