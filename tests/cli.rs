@@ -138,7 +138,7 @@ expect.text = "other text"
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     for needle in [
-        "status: status differs",
+        "status: unexpected status",
         "expected: 201",
         "header x-a: header differs",
         "body $.id: value differs",
@@ -366,4 +366,50 @@ fn shards_split_the_suite_and_merge_back_into_one_report() {
         &root(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn ctrl_c_abandons_requests_runs_teardown_and_writes_a_partial_report() {
+    let port = raw_server();
+    let cases = "[[case]]\nname = \"fine\"\n[[case.step]]\nmethod = \"GET\"\npath = \"/fine\"\n\n\
+                 [[case]]\nname = \"stalls\"\n[[case.step]]\nmethod = \"GET\"\npath = \"/stall\"\n\
+                 [[case.teardown]]\nmethod = \"GET\"\npath = \"/cleanup\"\n\n\
+                 [[case]]\nname = \"later\"\nexclusive = true\n[[case.step]]\nmethod = \"GET\"\npath = \"/fine\"\n";
+    let dir = case_dir(&[("i/i.toml", cases)]);
+    let reports = dir.path().join("reports");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--timeout", "60s", "--endpoint", &format!("http://127.0.0.1:{port}"), "--report-dir"])
+        .arg(&reports)
+        .arg("i")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let interrupted_at = Instant::now();
+    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{out}");
+    assert!(
+        interrupted_at.elapsed() < Duration::from_secs(10),
+        "the interrupt was not prompt: {:?}",
+        interrupted_at.elapsed()
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["interrupted"], true);
+    let case = |id: &str| report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(case("i/i::fine")["outcome"], "passed");
+    let stalled = case("i/i::stalls");
+    assert_eq!(stalled["outcome"], "errored");
+    assert!(stalled["reason"].as_str().unwrap().contains("interrupted"), "{stalled}");
+    let phases: Vec<&str> = stalled["steps"].as_array().unwrap().iter().map(|s| s["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, vec!["teardown"], "the request in flight is abandoned; teardown still runs");
+    assert_eq!(case("i/i::later")["outcome"], "skipped");
+    for f in ["junit.xml", "report.md", "report.html"] {
+        assert!(reports.join(f).is_file(), "{f}");
+    }
 }

@@ -20,7 +20,7 @@ pub fn status(allowed: &[u16], actual: u16) -> Option<Mismatch> {
         return None;
     }
     let expected = allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ");
-    Some(Mismatch::new(MismatchKind::Status, "", expected, actual.to_string(), "status differs"))
+    Some(Mismatch::new(MismatchKind::Status, "", expected, actual.to_string(), "unexpected status"))
 }
 
 /// An expectation on one response header (names are case-insensitive).

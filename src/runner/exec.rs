@@ -127,7 +127,7 @@ fn describe_failure(r: &StepResult) -> String {
     }
     let first = r.mismatches.first().map(|m| {
         let at = if m.path.is_empty() { String::new() } else { format!(" at {}", m.path) };
-        format!("{} {}{at}: expected {}, got {}", m.kind.as_str(), m.message, m.expected, m.actual)
+        format!("{}{at}: {}; expected {}, got {}", m.kind.as_str(), m.message, m.expected, m.actual)
     });
     format!("{}: {}", r.name, first.unwrap_or_default())
 }
@@ -268,7 +268,7 @@ fn judge(
             "",
             "2xx",
             status.to_string(),
-            "status differs (a step without `expect.status` expects 2xx)",
+            "unexpected status (a step without `expect.status` expects 2xx)",
         )),
         None => {}
     }
