@@ -75,6 +75,12 @@ pub struct RunArgs {
     /// A capability the endpoint offers (for example `faults`). Repeatable.
     #[arg(long = "capability", value_name = "NAME")]
     pub capabilities: Vec<String>,
+    /// Trust this CA certificate (PEM) for https endpoints, beside the system roots. Repeatable.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+    /// Do not verify TLS certificates (prints a warning).
+    #[arg(long)]
+    pub insecure: bool,
     /// Cases in flight at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,

@@ -186,6 +186,18 @@ fn run_cases(args: RunArgs) -> Result<u8> {
         };
         let style = Style::detect(std::io::stdout().is_terminal());
         let statements = contract_statements(&cases);
+        let mut ca_certs = Vec::new();
+        for path in &args.ca_certs {
+            let pem = std::fs::read(path).with_context(|| format!("cannot read --ca-cert `{}`", path.display()))?;
+            let found = reqwest::Certificate::from_pem_bundle(&pem).map(|c| c.len()).unwrap_or(0);
+            if found == 0 {
+                return Err(anyhow!("--ca-cert `{}` holds no PEM certificate", path.display()));
+            }
+            ca_certs.push(pem);
+        }
+        if args.insecure {
+            eprintln!("warning: --insecure: TLS certificates are not verified; use it only against a test endpoint");
+        }
         let cancel = Cancel::default();
         let progress = Progress::new(cases.len() as u64, args.quiet);
         let opts = RunOptions {
@@ -198,6 +210,8 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             credentials,
             region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             cancel: cancel.clone(),
+            ca_certs,
+            insecure: args.insecure,
         };
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {

@@ -239,6 +239,24 @@ impl Model {
         Ok(model)
     }
 
+    /// Names of the members whose shape is sensitive (in any structure).
+    pub fn sensitive_members(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .shapes
+            .values()
+            .filter_map(|s| match &s.kind {
+                ShapeKind::Structure { members, .. } => Some(members),
+                _ => None,
+            })
+            .flatten()
+            .filter(|m| self.shapes.get(&m.target).is_some_and(|t| t.sensitive))
+            .map(|m| m.key().to_owned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The operation a request is, by method, path and the literal query
     /// parameters of the routes. A request whose query carries a routing
     /// parameter (one that some route of the same path fixes, such as

@@ -10,6 +10,7 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 
 use super::Cancel;
+use super::redact::Redactor;
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
@@ -115,7 +116,27 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         teardown.await;
     }
     result.duration = started.elapsed();
+    redactor(case, &scope, ctx).apply(&mut result);
     result
+}
+
+/// What to scrub from a case's result: secret variables, credentials,
+/// secret header values, and the contract's sensitive members.
+fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> Redactor {
+    let mut secrets = scope.secrets.clone();
+    for name in &case.secrets {
+        match scope.lookup(name, None) {
+            Some(Value::String(s)) => secrets.push(s),
+            Some(other) if !other.is_null() => secrets.push(other.to_string()),
+            _ => {}
+        }
+    }
+    if let Some(c) = &ctx.credentials {
+        secrets.push(c.secret.clone());
+        secrets.extend(c.session_token.clone());
+    }
+    let sensitive = case.contract.as_ref().map(|c| c.model.sensitive_members()).unwrap_or_default();
+    Redactor::new(secrets, sensitive)
 }
 
 /// After an interrupt, teardown of started cases gets this long.
@@ -216,6 +237,15 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
             return out;
         }
     };
+    for (k, v) in req.headers() {
+        if SECRET_HEADERS.contains(&k.as_str())
+            && let Ok(v) = v.to_str()
+        {
+            scope.secrets.push(v.to_owned());
+            // `Bearer xyz`: the token alone is the secret.
+            scope.secrets.extend(v.split_once(' ').map(|(_, t)| t.to_owned()));
+        }
+    }
     out.request = Some(record_request(&req));
     let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
     let received = send(req, ctx).await;

@@ -3,6 +3,7 @@
 //! deterministic result order. Yields a [`RunSummary`]; prints nothing.
 
 mod exec;
+mod redact;
 mod result;
 mod scope;
 mod select;
@@ -18,6 +19,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use exec::{REDACTED, SECRET_HEADERS, join_url};
+pub use redact::{Redactor, redact_query};
 pub use result::*;
 pub use scope::Scope;
 pub use select::{Selection, Shard};
@@ -94,6 +96,10 @@ pub struct RunOptions {
     pub region: Option<String>,
     /// Interrupts the run.
     pub cancel: Cancel,
+    /// Extra trusted CA certificates (PEM), beside the system roots.
+    pub ca_certs: Vec<Vec<u8>>,
+    /// Accept any TLS certificate (`--insecure`).
+    pub insecure: bool,
 }
 
 impl Default for RunOptions {
@@ -108,6 +114,8 @@ impl Default for RunOptions {
             credentials: None,
             region: None,
             cancel: Cancel::default(),
+            ca_certs: Vec::new(),
+            insecure: false,
         }
     }
 }
@@ -118,16 +126,27 @@ pub enum RunError {
     /// The HTTP client could not be built (TLS setup).
     #[error("failed to build the HTTP client")]
     Client(#[source] reqwest::Error),
+    /// A `--ca-cert` file is not a PEM certificate.
+    #[error("invalid CA certificate (PEM expected)")]
+    CaCert(#[source] reqwest::Error),
 }
 
 /// Runs `cases` against `target`. Results come back sorted by case id,
 /// whatever order they finished in.
 pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = Instant::now();
+    let mut certs = Vec::new();
+    for pem in &opts.ca_certs {
+        certs.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(RunError::CaCert)?);
+    }
     let client = reqwest::Client::builder()
         // A conformance check reports redirects; it does not follow them.
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(opts.jobs.max(1))
+        // Certificates are checked by rustls-platform-verifier against the
+        // system's roots, plus any `--ca-cert`.
+        .tls_certs_merge(certs)
+        .tls_danger_accept_invalid_certs(opts.insecure)
         .build()
         .map_err(RunError::Client)?;
     let ctx = Arc::new(exec::Ctx {

@@ -23,6 +23,8 @@ pub struct Scope {
     values: HashMap<String, Value>,
     /// The repetition of the step being run, if any.
     pub binding: Option<Binding>,
+    /// Secret values seen while running (secret headers sent), for redaction.
+    pub secrets: Vec<String>,
 }
 
 impl Scope {

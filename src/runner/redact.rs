@@ -1,0 +1,183 @@
+//! Redaction: secrets never reach terminal output or reports. After a case
+//! has run, every text of its result (URLs, headers, bodies, divergences,
+//! diffs, errors) is scrubbed of:
+//!
+//! - the values of secret headers (`Authorization`, `X-Amz-Security-Token`,
+//!   ...), already replaced when the request was recorded;
+//! - the signature and credential parameters of signed URLs;
+//! - the values of variables a suite lists in `secrets`, and the signing
+//!   credentials;
+//! - the values of members the contract's model marks sensitive (such as
+//!   `AlexaForBusinessRoomArn`), wherever they appear.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::exec::REDACTED;
+use super::result::CaseResult;
+
+/// Query parameters of presigned URLs that carry secrets.
+const SECRET_QUERY: &[&str] = &["x-amz-signature", "x-amz-credential", "x-amz-security-token"];
+
+/// Values shorter than this are not scrubbed from free text: they would
+/// match everywhere. Structured places (headers, members) are redacted whatever their length.
+const MIN_SCRUB_LEN: usize = 3;
+
+/// What to redact in one case's result.
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    secrets: BTreeSet<String>,
+    sensitive_members: BTreeSet<String>,
+}
+
+impl Redactor {
+    /// Redacts `secrets` (exact strings) and the values of JSON members named
+    /// in `sensitive_members`.
+    pub fn new(secrets: impl IntoIterator<Item = String>, sensitive_members: impl IntoIterator<Item = String>) -> Self {
+        Redactor {
+            secrets: secrets.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect(),
+            sensitive_members: sensitive_members.into_iter().collect(),
+        }
+    }
+
+    /// Scrubs a case result in place.
+    pub fn apply(mut self, r: &mut CaseResult) {
+        // Sensitive members' values become secrets of their own, so they are
+        // also scrubbed from divergence messages and error texts.
+        for s in &r.steps {
+            let bodies = [s.request.as_ref().map(|q| q.body.as_str()), s.response.as_ref().map(|p| p.body.as_str())];
+            for body in bodies.into_iter().flatten() {
+                if let Ok(v) = serde_json::from_str::<Value>(body) {
+                    self.collect(&v);
+                }
+            }
+            if let Some((expected, actual)) = &s.body_diff {
+                self.collect(expected);
+                self.collect(actual);
+            }
+        }
+        if self.secrets.is_empty() && self.sensitive_members.is_empty() {
+            return;
+        }
+        let scrub = |t: &mut String| self.scrub(t);
+        for s in &mut r.steps {
+            if let Some(q) = &mut s.request {
+                q.url = redact_query(&q.url);
+                scrub(&mut q.url);
+                q.headers.iter_mut().for_each(|(_, v)| scrub(v));
+                scrub(&mut q.body);
+            }
+            if let Some(p) = &mut s.response {
+                p.headers.iter_mut().for_each(|(_, v)| scrub(v));
+                scrub(&mut p.body);
+            }
+            for m in &mut s.mismatches {
+                scrub(&mut m.expected);
+                scrub(&mut m.actual);
+                scrub(&mut m.message);
+                scrub(&mut m.path);
+            }
+            if let Some(e) = &mut s.error {
+                scrub(e);
+            }
+            if let Some((expected, actual)) = &mut s.body_diff {
+                self.scrub_json(expected);
+                self.scrub_json(actual);
+            }
+        }
+        if let Some(reason) = &mut r.reason {
+            scrub(reason);
+        }
+        r.warnings.iter_mut().for_each(scrub);
+    }
+
+    fn collect(&mut self, v: &Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if self.sensitive_members.contains(k) {
+                        if let Value::String(s) = v {
+                            if s.len() >= MIN_SCRUB_LEN {
+                                self.secrets.insert(s.clone());
+                            }
+                        } else if !v.is_null() {
+                            self.secrets.insert(v.to_string());
+                        }
+                    }
+                    self.collect(v);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| self.collect(v)),
+            _ => {}
+        }
+    }
+
+    fn scrub(&self, text: &mut String) {
+        // Longest first, so that a secret containing another is replaced whole.
+        let mut secrets: Vec<&String> = self.secrets.iter().collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for s in secrets {
+            if text.contains(s.as_str()) {
+                *text = text.replace(s.as_str(), REDACTED);
+            }
+        }
+    }
+
+    fn scrub_json(&self, v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m.iter_mut() {
+                    if self.sensitive_members.contains(k) && !v.is_null() {
+                        *v = Value::String(REDACTED.into());
+                    } else {
+                        self.scrub_json(v);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|v| self.scrub_json(v)),
+            Value::String(s) => self.scrub(s),
+            _ => {}
+        }
+    }
+}
+
+/// Replaces the values of signature and credential parameters in a URL.
+pub fn redact_query(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else { return url.to_owned() };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SECRET_QUERY.contains(&k.to_ascii_lowercase().as_str()) => format!("{k}={REDACTED}"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_url_parameters_are_redacted() {
+        let url = "https://h/p?X-Amz-Algorithm=AWS4&X-Amz-Credential=AKID%2F2019&X-Amz-Signature=abcd&a=1";
+        assert_eq!(
+            redact_query(url),
+            "https://h/p?X-Amz-Algorithm=AWS4&X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>&a=1"
+        );
+        assert_eq!(redact_query("https://h/p"), "https://h/p");
+    }
+
+    #[test]
+    fn sensitive_members_and_secrets_are_scrubbed_everywhere() {
+        let mut r = Redactor::new(["s3cr3t".to_owned(), "ab".to_owned()], ["RoomArn".to_owned()]);
+        r.collect(&serde_json::json!({"Meta": {"RoomArn": "arn:room:42"}}));
+        let mut text = "arn:room:42 and s3cr3t but ab stays".to_owned();
+        r.scrub(&mut text);
+        assert_eq!(text, "<redacted> and <redacted> but ab stays");
+        let mut v = serde_json::json!({"RoomArn": "x", "n": "s3cr3t"});
+        r.scrub_json(&mut v);
+        assert_eq!(v, serde_json::json!({"RoomArn": "<redacted>", "n": "<redacted>"}));
+    }
+}
