@@ -66,14 +66,15 @@ expect.json = {{ UserErrors = [], Token = "{{{{api_token}}}}" }}
         outputs.push((f.to_owned(), std::fs::read_to_string(reports.join(f)).unwrap()));
     }
     let mut hits = Vec::new();
+    // A SigV4 signature: 64 hex digits after `Signature=`.
+    let signature = regex::Regex::new("Signature=[0-9a-f]{64}").unwrap();
     for (name, text) in &outputs {
         for secret in [SECRET_KEY, SESSION_TOKEN, API_TOKEN, BEARER, PRESIGNED, ROOM_ARN] {
             if text.contains(secret) {
                 hits.push(format!("{name} contains {secret}"));
             }
         }
-        // A SigV4 signature: 64 hex digits after `Signature=`.
-        if let Some(m) = regex::Regex::new("Signature=[0-9a-f]{64}").unwrap().find(text) {
+        if let Some(m) = signature.find(text) {
             hits.push(format!("{name} contains a signature: {}", m.as_str()));
         }
     }
