@@ -46,10 +46,27 @@ pub fn refused_port() -> u16 {
     port
 }
 
-/// A raw TCP server on loopback that treats each connection by the path of
-/// its request line: `/stall` never answers, `/reset` closes without
-/// reading (the kernel sends RST), anything else gets `200 {}`. Runs on a
-/// background thread until the process ends.
+/// A raw TCP server on loopback, hostile on purpose. Each connection is
+/// treated by the path of its request line:
+///
+/// | path | behaviour |
+/// | --- | --- |
+/// | `/stall` | never answers |
+/// | `/reset` | closes without reading: the kernel sends RST |
+/// | `/reset-headers` | sends half a status line and headers, then resets |
+/// | `/reset-body` | sends headers and part of the body, then resets |
+/// | `/trickle` | sends a 1000-byte body one byte every 100 ms |
+/// | `/huge` | announces and streams a 9 MiB body |
+/// | `/not-json` | a JSON content type with a body that is not JSON |
+/// | `/bad-utf8` | a JSON body holding invalid UTF-8 |
+/// | `/short` | `content-length: 50` and 10 bytes, then closes |
+/// | `/redirect` | `302` to itself |
+/// | `/http10` | an HTTP/1.0 response whose body ends when the connection closes |
+/// | `/early-hints` | `103 Early Hints`, then `200 {}` |
+/// | `/no-content` | `204` with a body |
+/// | anything else | `200 {}` |
+///
+/// Every response closes its connection. Runs until the process ends.
 pub fn raw_server() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = l.local_addr().expect("addr").port();
@@ -62,19 +79,90 @@ pub fn raw_server() -> u16 {
 }
 
 fn serve_raw(mut s: TcpStream) {
-    let mut peek = [0u8; 64];
+    let mut peek = [0u8; 128];
     let n = s.peek(&mut peek).unwrap_or(0);
     let head = String::from_utf8_lossy(&peek[..n]).into_owned();
-    if head.contains(" /reset") {
-        // Unread data in the receive buffer turns the close into a reset.
-        std::thread::sleep(Duration::from_millis(20));
-        drop(s);
-    } else if head.contains(" /stall") {
-        std::thread::sleep(Duration::from_secs(30));
-    } else {
-        let mut buf = [0u8; 4096];
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let consume = |s: &mut TcpStream| {
+        let mut buf = [0u8; 8192];
         let _ = s.read(&mut buf);
-        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+    };
+    let ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+    match path.as_str() {
+        // Unread data in the receive buffer turns the close into a reset.
+        "/reset" => std::thread::sleep(Duration::from_millis(20)),
+        "/reset-headers" => {
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-ty");
+        }
+        "/reset-body" => {
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"a\": \"",
+            );
+            let _ = s.flush();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        "/stall" => std::thread::sleep(Duration::from_secs(30)),
+        "/trickle" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n");
+            for _ in 0..1000 {
+                if s.write_all(b" ").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        "/huge" => {
+            consume(&mut s);
+            let size = 9 * 1024 * 1024;
+            let _ = s.write_all(
+                format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n")
+                    .as_bytes(),
+            );
+            let chunk = vec![b' '; 64 * 1024];
+            for _ in 0..(size / chunk.len()) {
+                if s.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+        }
+        "/not-json" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 9\r\nconnection: close\r\n\r\n{not json");
+        }
+        "/bad-utf8" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"a\":\"\xff\xfe\"}");
+        }
+        "/short" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 50\r\nconnection: close\r\n\r\n{\"a\": 1234");
+        }
+        "/redirect" => {
+            consume(&mut s);
+            let _ = s.write_all(
+                b"HTTP/1.1 302 Found\r\nlocation: /redirect\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+        "/http10" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n{}");
+        }
+        "/early-hints" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 103 Early Hints\r\nlink: </style.css>; rel=preload\r\n\r\n");
+            let _ = s.write_all(ok);
+        }
+        "/no-content" => {
+            consume(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
+        }
+        _ => {
+            consume(&mut s);
+            let _ = s.write_all(ok);
+        }
     }
 }
 
