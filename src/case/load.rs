@@ -108,6 +108,23 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    decode(path, bytes)
+}
+
+/// Loads the cases of one file's bytes with no suite around them (what the
+/// fuzzer drives): the same checks as for a file on disk. Never panics.
+pub fn load_bytes(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<Vec<Case>, Vec<LoadError>> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(vec![LoadError::file(path, "file is too large")]);
+    }
+    let src = decode(path, bytes.to_vec()).map_err(|e| vec![e])?;
+    let (mut cases, mut errors) = (Vec::new(), Vec::new());
+    load_file(path, &src, &Suite::default(), opts, &mut cases, &mut errors);
+    if errors.is_empty() { Ok(cases) } else { Err(errors) }
+}
+
+/// UTF-8 and nesting checks shared by every way in.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
     let src = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {

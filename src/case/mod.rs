@@ -13,6 +13,6 @@ pub mod template;
 mod tree;
 
 pub use error::{LoadError, Position};
-pub use load::{LoadOptions, MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE, load_cases};
+pub use load::{LoadOptions, MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE, load_bytes, load_cases};
 pub use model::*;
 pub use template::Template;

@@ -132,7 +132,7 @@ impl Double {
     /// Starts the double on `listener` (bind port 0 for a free one).
     pub async fn start(config: DoubleConfig, listener: TcpListener) -> Double {
         let server = MockServer::builder().listener(listener).disable_request_recording().start().await;
-        let handler = Handler { inner: Arc::new(Inner { config, state: Mutex::default(), faults: Mutex::default() }) };
+        let handler = Handler { service: Service::new(config) };
         Mock::given(wiremock::matchers::any()).respond_with(handler).named("conform double").mount(&server).await;
         Double { server }
     }
@@ -155,9 +155,29 @@ struct Inner {
     faults: Mutex<Faults>,
 }
 
+/// The double's behaviour without the HTTP server: a request in, a reply
+/// out. [`Double`] serves it over wiremock; tests and fuzzers call it directly.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+impl Service {
+    /// A fresh service with no accounts and no fault rules.
+    pub fn new(config: DoubleConfig) -> Service {
+        Service { inner: Arc::new(Inner { config, state: Mutex::default(), faults: Mutex::default() }) }
+    }
+
+    /// Answers one request. Never panics, whatever the input.
+    pub fn respond(&self, method: &str, url: &reqwest::Url, headers: &http::HeaderMap, body: &[u8]) -> Reply {
+        let quirks = &self.inner.config.quirks;
+        self.handle(method, url, headers, body).unwrap_or_else(|e| Reply::error(&e, quirks))
+    }
+}
+
 #[derive(Clone)]
 struct Handler {
-    inner: Arc<Inner>,
+    service: Service,
 }
 
 /// A poisoned lock still holds consistent state here: every update is
@@ -168,22 +188,26 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Respond for Handler {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let quirks = &self.inner.config.quirks;
-        let reply = self.handle(req).unwrap_or_else(|e| Reply::error(&e, quirks));
-        render(reply, quirks)
+        let reply = self.service.respond(req.method.as_str(), &req.url, &req.headers, &req.body);
+        render(reply, &self.service.inner.config.quirks)
     }
 }
 
-impl Handler {
-    fn handle(&self, req: &Request) -> Result<Reply, ApiError> {
+impl Service {
+    fn handle(
+        &self,
+        method: &str,
+        url: &reqwest::Url,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Reply, ApiError> {
         let cfg = &self.inner.config;
-        let method = req.method.as_str();
-        let path = req.url.path();
-        let query = req.url.query();
+        let path = url.path();
+        let query = url.query();
         if path == FAULTS_PATH {
-            return Ok(lock(&self.inner.faults).control(method, &req.body));
+            return Ok(lock(&self.inner.faults).control(method, body));
         }
-        if req.body.len() > MAX_REQUEST_BODY {
+        if body.len() > MAX_REQUEST_BODY {
             return Err(ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes")));
         }
         let mutant = cfg.quirks.mutant;
@@ -191,7 +215,7 @@ impl Handler {
         let routed = match routed {
             Ok(Operation::CreateUser(a)) | Err(NoRoute::UnsupportedOperation(a))
                 if mutant == Some(Mutant::BodyDecidesOperation)
-                    && String::from_utf8_lossy(&req.body).contains("UpdateUserRequestItems") =>
+                    && String::from_utf8_lossy(body).contains("UpdateUserRequestItems") =>
             {
                 let account = path.trim_start_matches("/accounts/").trim_end_matches("/users");
                 let _ = a;
@@ -221,15 +245,7 @@ impl Handler {
             (AuthMode::Verify(_), Some(Mutant::SignatureNotVerified)) => AuthMode::RequireSigV4,
             (mode, _) => mode.clone(),
         };
-        let region = auth::authenticate(
-            &auth_mode,
-            &scope,
-            method,
-            &path_and_query,
-            &req.headers,
-            &req.body,
-            SystemTime::now(),
-        )?;
+        let region = auth::authenticate(&auth_mode, &scope, method, &path_and_query, headers, body, SystemTime::now())?;
         let roll = (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64;
         let region = region.unwrap_or_else(|| cfg.region.clone());
         if let Some(mut fault) = lock(&self.inner.faults).inject(&cfg.service, &region, op.name(), roll) {
@@ -244,9 +260,8 @@ impl Handler {
                 _ => return Ok(fault.reply()),
             }
         }
-        let pairs: Vec<(String, String)> =
-            req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        lock(&self.inner.state).handle(&op, &req.body, &pairs, &cfg.quirks)
+        let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        lock(&self.inner.state).handle(&op, body, &pairs, &cfg.quirks)
     }
 }
 
