@@ -150,8 +150,8 @@ async fn every_format_matches_its_snapshot() {
     insta::assert_snapshot!("report.md", normalize(&markdown::to_markdown(&input)));
     insta::assert_snapshot!("report.html", normalize(&html::to_html(&input)));
     let mut term = Vec::new();
-    terminal::write_coverage(&mut term, terminal::Style { color: false }, &s.coverage).unwrap();
-    terminal::write_report(&mut term, terminal::Style { color: false }, &s.summary, false).unwrap();
+    let plain = terminal::Style { color: false };
+    terminal::write_report(&mut term, plain, &s.summary, Some(&s.coverage), terminal::Detail::Normal).unwrap();
     insta::assert_snapshot!("terminal", normalize(&String::from_utf8(term).unwrap()));
     // The bearer token the case sent never reaches a report.
     for text in [json_text, junit::to_junit(&input).unwrap(), markdown::to_markdown(&input), html::to_html(&input)] {

@@ -93,10 +93,10 @@ pub struct RunArgs {
     /// Write report.json, junit.xml, report.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
-    /// Print only cases that did not pass.
-    #[arg(long, short)]
+    /// Print only cases that did not pass, and no progress.
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print details of passing cases too.
+    /// Print every exchange of every case.
     #[arg(long, short)]
     pub verbose: bool,
 }

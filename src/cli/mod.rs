@@ -229,10 +229,12 @@ fn run_cases(args: RunArgs) -> Result<u8> {
         let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
         let input = ReportInput { summary: &summary, target: &target_name, coverage: coverage.as_ref() };
         let mut out = std::io::stdout().lock();
-        if let Some(cov) = &coverage {
-            let _ = terminal::write_coverage(&mut out, style, cov);
-        }
-        let _ = terminal::write_report(&mut out, style, &summary, args.quiet);
+        let detail = match (args.quiet, args.verbose) {
+            (true, _) => terminal::Detail::Quiet,
+            (false, true) => terminal::Detail::Verbose,
+            (false, false) => terminal::Detail::Normal,
+        };
+        let _ = terminal::write_report(&mut out, style, &summary, coverage.as_ref(), detail);
         drop(out);
         if let Some(dir) = &args.report_dir {
             let written = write_reports(dir, &input).context("the reports could not be written")?;

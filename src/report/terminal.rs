@@ -104,6 +104,28 @@ pub fn unified(expected: &Value, actual: &Value) -> String {
     TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header("expected", "actual").to_string()
 }
 
+/// How much the terminal report says about each case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Only cases that did not pass.
+    Quiet,
+    /// Every case; details of those that did not pass.
+    Normal,
+    /// Every case with every exchange.
+    Verbose,
+}
+
+/// One line per exchange of a case: phase, step, request, status, time.
+pub fn step_lines(r: &CaseResult) -> String {
+    let mut out = String::new();
+    for s in &r.steps {
+        let req = s.request.as_ref().map(|q| format!("{} {}", q.method, q.url)).unwrap_or_default();
+        let status = s.response.as_ref().map_or_else(|| "no response".to_owned(), |p| p.status.to_string());
+        out.push_str(&format!("    {:?} `{}`: {req} -> {status} ({} ms)\n", s.phase, s.name, s.duration.as_millis()));
+    }
+    out
+}
+
 /// The closing line: counts and time.
 pub fn summary_line(summary: &RunSummary) -> String {
     let c = summary.counts();
@@ -115,16 +137,28 @@ pub fn summary_line(summary: &RunSummary) -> String {
 }
 
 /// Writes the whole report: case lines in id order (passed ones left out
-/// when `quiet`), details, the summary.
-pub fn write_report(w: &mut dyn Write, style: Style, summary: &RunSummary, quiet: bool) -> io::Result<()> {
+/// when quiet), details, the coverage table, the summary.
+pub fn write_report(
+    w: &mut dyn Write,
+    style: Style,
+    summary: &RunSummary,
+    coverage: Option<&crate::contract::Coverage>,
+    detail: Detail,
+) -> io::Result<()> {
     for r in &summary.cases {
-        if quiet && r.outcome == Outcome::Passed {
+        if detail == Detail::Quiet && r.outcome == Outcome::Passed {
             continue;
         }
         writeln!(w, "{}", case_line(style, r))?;
+        if detail == Detail::Verbose {
+            write!(w, "{}", step_lines(r))?;
+        }
         write!(w, "{}", case_details(style, r))?;
     }
     writeln!(w)?;
+    if let Some(cov) = coverage {
+        write_coverage(w, style, cov)?;
+    }
     writeln!(w, "{}", summary_line(summary))?;
     writeln!(w, "finished in {:.2} s", summary.duration.as_secs_f64())
 }
