@@ -126,6 +126,26 @@ impl Conformance {
     }
 }
 
+/// Starts the built-in double on a free loopback port as a run target: it
+/// verifies signatures made with `creds` for `region`, and has every
+/// capability (plus `extra`).
+pub async fn start_double(
+    creds: &SigningCredentials,
+    region: &str,
+    extra: &BTreeSet<String>,
+) -> std::io::Result<(Double, Target)> {
+    let config = DoubleConfig {
+        auth: AuthMode::Verify(vec![Credential { access_key: creds.access_key.clone(), secret: creds.secret.clone() }]),
+        region: region.to_owned(),
+        ..DoubleConfig::default()
+    };
+    let double = Double::start_local(config).await?;
+    let base_url = double.uri().parse().map_err(std::io::Error::other)?;
+    let mut capabilities: BTreeSet<String> = DOUBLE_CAPABILITIES.iter().map(|s| s.to_string()).collect();
+    capabilities.extend(extra.iter().cloned());
+    Ok((double, Target { base_url, capabilities }))
+}
+
 struct Shared {
     setup: Conformance,
     /// Exclusive cases write-lock, the others read-lock.
@@ -143,23 +163,9 @@ impl Shared {
                     (target, SigningCredentials::from_env(), None)
                 }
                 None => {
-                    let creds = SigningCredentials {
-                        access_key: "AKIDCONFORMHARNESS".into(),
-                        secret: uuid::Uuid::new_v4().simple().to_string(),
-                        session_token: None,
-                    };
-                    let config = DoubleConfig {
-                        auth: AuthMode::Verify(vec![Credential {
-                            access_key: creds.access_key.clone(),
-                            secret: creds.secret.clone(),
-                        }]),
-                        ..DoubleConfig::default()
-                    };
-                    let double = Double::start_local(config).await?;
-                    let mut capabilities: BTreeSet<String> =
-                        DOUBLE_CAPABILITIES.iter().map(|s| s.to_string()).collect();
-                    capabilities.extend(self.setup.capabilities.iter().cloned());
-                    (Target { base_url: double.uri().parse()?, capabilities }, Some(creds), Some(double))
+                    let creds = SigningCredentials::random();
+                    let (double, target) = start_double(&creds, "us-east-1", &self.setup.capabilities).await?;
+                    (target, Some(creds), Some(double))
                 }
             };
             let opts = RunOptions { vars: self.setup.vars.clone(), credentials, ..RunOptions::default() };

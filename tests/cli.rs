@@ -413,3 +413,21 @@ fn ctrl_c_abandons_requests_runs_teardown_and_writes_a_partial_report() {
         assert!(reports.join(f).is_file(), "{f}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_markdown_report_is_appended_to_the_github_step_summary() {
+    let s = fixed_server().await;
+    let dir = case_dir(&[("suite/a.toml", PASSING)]);
+    let summary = dir.path().join("step-summary.md");
+    std::fs::write(&summary, "earlier content\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--quiet", "--endpoint", &s.uri(), "suite"])
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("earlier content\n# conform report"), "{md}");
+    assert!(md.contains("| 2 | 0 | 0 | 0 | 2 |"), "{md}");
+}

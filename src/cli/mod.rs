@@ -18,7 +18,7 @@ pub use args::{Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_du
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::contract;
-use crate::double::{AuthMode, Credential, Double, DoubleConfig};
+use crate::double::{AuthMode, Double, DoubleConfig};
 use crate::report;
 use crate::report::terminal::{self, Style};
 use crate::report::{ReportInput, append_step_summary, write_reports};
@@ -161,27 +161,14 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             None => {
                 // The built-in double verifies signatures, with the
                 // environment's credentials or with fresh ones.
-                let creds = env_creds.unwrap_or_else(|| SigningCredentials {
-                    access_key: format!("CONFORM{}", &uuid::Uuid::new_v4().simple().to_string()[..13].to_uppercase()),
-                    secret: uuid::Uuid::new_v4().simple().to_string(),
-                    session_token: None,
-                });
-                let config = DoubleConfig {
-                    auth: AuthMode::Verify(vec![Credential {
-                        access_key: creds.access_key.clone(),
-                        secret: creds.secret.clone(),
-                    }]),
-                    region: std::env::var("AWS_REGION")
-                        .ok()
-                        .filter(|r| !r.is_empty())
-                        .unwrap_or_else(|| "us-east-1".into()),
-                    ..DoubleConfig::default()
-                };
-                let double = Double::start_local(config).await.context("failed to start the built-in double")?;
-                let base_url = reqwest::Url::parse(&double.uri()).context("the double's URL")?;
-                let mut capabilities: BTreeSet<String> = DOUBLE_CAPABILITIES.iter().map(|s| s.to_string()).collect();
-                capabilities.extend(args.capabilities.iter().cloned());
-                (Target { base_url, capabilities }, Some(creds), Some(double))
+                let creds = env_creds.unwrap_or_else(SigningCredentials::random);
+                let region = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty());
+                let extra = args.capabilities.iter().cloned().collect();
+                let (double, target) =
+                    crate::harness::start_double(&creds, region.as_deref().unwrap_or("us-east-1"), &extra)
+                        .await
+                        .context("failed to start the built-in double")?;
+                (target, Some(creds), Some(double))
             }
         };
         let style = Style::detect(std::io::stdout().is_terminal());

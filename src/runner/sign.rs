@@ -30,6 +30,17 @@ impl std::fmt::Debug for SigningCredentials {
 }
 
 impl SigningCredentials {
+    /// A fresh random key pair, for a target that verifies with it (the
+    /// built-in double).
+    pub fn random() -> SigningCredentials {
+        let id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+        SigningCredentials {
+            access_key: format!("AKIDCONFORM{}", &id[..9]),
+            secret: uuid::Uuid::new_v4().simple().to_string(),
+            session_token: None,
+        }
+    }
+
     /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
     pub fn from_env() -> Option<SigningCredentials> {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());

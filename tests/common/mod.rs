@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: temporary case folders, running
 //! the `conform` binary, and small loopback servers.
 
+// Each test target uses only some of these helpers.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
