@@ -51,12 +51,43 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
     }
     let mut suites = SuiteCache::default();
     let mut cases = Vec::new();
-    for file in &files {
-        let chain = suites.chain(file, &mut errors);
-        match read_source(file) {
-            Ok(src) => load_file(file, &src, &chain, opts, &mut cases, &mut errors),
-            Err(e) => errors.push(e),
-        }
+    // Suites first (cheap, shared), then the files in parallel: parsing TOML
+    // is most of the time it takes to load a large suite.
+    let jobs: Vec<(&PathBuf, Suite)> = files.iter().map(|f| (f, suites.chain(f, &mut errors))).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let loaded: Vec<(Vec<Case>, Vec<LoadError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let (mut cases, mut errors) = (Vec::new(), Vec::new());
+                    for (file, chain) in part {
+                        match read_source(file) {
+                            Ok(src) => load_file(file, &src, chain, opts, &mut cases, &mut errors),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    (cases, errors)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(jobs.chunks(chunk))
+            .map(|(h, part)| {
+                h.join().unwrap_or_else(|_| {
+                    // A loader bug must not lose files silently.
+                    let files = part.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>().join(", ");
+                    let first = part.first().map_or(Path::new("."), |(f, _)| f.as_path());
+                    (Vec::new(), vec![LoadError::file(first, format!("internal error while loading {files}"))])
+                })
+            })
+            .collect()
+    });
+    for (c, e) in loaded {
+        cases.extend(c);
+        errors.extend(e);
     }
     let mut seen: HashMap<&str, &Path> = HashMap::new();
     for c in &cases {
@@ -466,8 +497,10 @@ fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step>
         let mut all: Vec<(String, Template)> =
             suite.iter().filter(|(k, _)| !own.iter().any(|(o, _)| o == k)).cloned().collect();
         all.extend(own);
+        all.shrink_to_fit();
         s.request.headers = all;
     }
+    steps.shrink_to_fit();
     steps
 }
 
@@ -535,6 +568,7 @@ impl Cx<'_> {
                 out.push((if lowercase { k.to_ascii_lowercase() } else { k.clone() }, t));
             }
         }
+        out.shrink_to_fit();
         out
     }
 
@@ -648,13 +682,18 @@ impl Cx<'_> {
                 if !ok {
                     return None;
                 }
+                out.shrink_to_fit();
                 JsonTemplate::Object(out)
             }
         })
     }
 
     fn steps(&mut self, raw: &[Spanned<RawStep>], kind: &str) -> Vec<Step> {
-        raw.iter().enumerate().filter_map(|(i, s)| self.step(s, &format!("{kind} {}", i + 1))).collect()
+        let mut steps: Vec<Step> =
+            raw.iter().enumerate().filter_map(|(i, s)| self.step(s, &format!("{kind} {}", i + 1))).collect();
+        // Cases stay in memory for the whole run: no spare capacity.
+        steps.shrink_to_fit();
+        steps
     }
 
     fn step(&mut self, spanned: &Spanned<RawStep>, default_name: &str) -> Option<Step> {
@@ -812,6 +851,7 @@ impl Cx<'_> {
             }
             names
         });
+        headers.shrink_to_fit();
         Expect { status, headers, body, error, strict: raw.strict }
     }
 
@@ -946,6 +986,7 @@ impl Cx<'_> {
                         if !ok {
                             return None;
                         }
+                        fields.shrink_to_fit();
                         Matcher::Object { fields, strict }
                     }
                     Some("$type") => {

@@ -70,6 +70,8 @@ impl Template {
         if !rest.is_empty() {
             segments.push(Segment::Lit(rest.to_owned()));
         }
+        // Cases stay in memory for the whole run: no spare capacity.
+        segments.shrink_to_fit();
         Ok(Template { segments })
     }
 

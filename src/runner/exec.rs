@@ -46,7 +46,8 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         covers: case.covers.clone(),
         outcome: Outcome::Passed,
         reason: None,
-        steps: Vec::new(),
+        // Results are kept until the reports are written: no spare capacity.
+        steps: Vec::with_capacity(case.setup.len() + case.steps.len() + case.teardown.len()),
         warnings: Vec::new(),
         duration: Duration::ZERO,
     };
@@ -445,8 +446,24 @@ fn query_pairs(url: &Url) -> Vec<(String, String)> {
 /// Joins a case path to the base URL, keeping any prefix the base carries
 /// (`http://host/console` + `/accounts` = `http://host/console/accounts`).
 pub fn join_url(base: &Url, path: &str) -> Result<Url, String> {
-    let joined = format!("{}{}", base.as_str().trim_end_matches('/'), path);
-    Url::parse(&joined).map_err(|e| format!("invalid URL `{joined}`: {e}"))
+    // Only the path and query change: reuse the parsed base rather than
+    // parsing scheme and host again for every request.
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (path, None),
+    };
+    let mut url = base.clone();
+    url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+    url.set_query(query);
+    url.set_fragment(fragment);
+    if url.cannot_be_a_base() {
+        return Err(format!("invalid base URL `{base}`"));
+    }
+    Ok(url)
 }
 
 fn record_request(req: &reqwest::Request) -> SentRequest {
@@ -525,5 +542,8 @@ mod tests {
         assert_eq!(join_url(&base, "/accounts/a").unwrap().as_str(), "http://h:1/console/accounts/a");
         let bare = Url::parse("http://h:1").unwrap();
         assert_eq!(join_url(&bare, "/x?y=1").unwrap().as_str(), "http://h:1/x?y=1");
+        assert_eq!(join_url(&bare, "/a b/%41").unwrap().as_str(), "http://h:1/a%20b/%41");
+        let with_query = Url::parse("http://h:1/p?keep=no").unwrap();
+        assert_eq!(join_url(&with_query, "/x").unwrap().as_str(), "http://h:1/p/x");
     }
 }
