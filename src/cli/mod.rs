@@ -5,7 +5,6 @@ mod args;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
-use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +17,7 @@ pub use args::{Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_du
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::contract;
-use crate::double::{AuthMode, Double, DoubleConfig};
+use crate::double::{AuthMode, DoubleConfig, Service};
 use crate::report;
 use crate::report::terminal::{self, Style};
 use crate::report::{ReportInput, append_step_summary, write_reports};
@@ -305,7 +304,8 @@ impl Progress {
 fn serve(args: ServeArgs) -> Result<u8> {
     let rt = runtime()?;
     rt.block_on(async move {
-        let listener = TcpListener::bind((args.host.as_str(), args.port))
+        let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+            .await
             .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
         let addr = listener.local_addr().context("the listening address")?;
         let auth = if args.no_auth {
@@ -316,11 +316,10 @@ fn serve(args: ServeArgs) -> Result<u8> {
             AuthMode::Verify(args.credentials.clone())
         };
         let config = DoubleConfig { auth, region: args.region.clone(), ..DoubleConfig::default() };
-        let _double = Double::start(config, listener).await;
         // A closed stdout (a supervisor that read the URL and left) must not stop the server.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "conform serve: listening on http://{addr}").and_then(|()| out.flush());
-        wait_for_shutdown().await;
+        crate::double::server::serve(Service::new(config), listener, wait_for_shutdown()).await;
         let _ = writeln!(out, "conform serve: stopped");
         Ok(EXIT_OK)
     })

@@ -14,6 +14,7 @@ pub mod faults;
 mod mutants;
 mod reply;
 mod routes;
+pub mod server;
 mod service;
 
 use std::net::TcpListener;
@@ -163,6 +164,11 @@ pub struct Service {
 }
 
 impl Service {
+    /// The choices this service makes where the documentation is silent.
+    pub fn quirks(&self) -> &Quirks {
+        &self.inner.config.quirks
+    }
+
     /// A fresh service with no accounts and no fault rules.
     pub fn new(config: DoubleConfig) -> Service {
         Service { inner: Arc::new(Inner { config, state: Mutex::default(), faults: Mutex::default() }) }
@@ -266,29 +272,36 @@ impl Service {
 }
 
 fn render(reply: Reply, quirks: &Quirks) -> ResponseTemplate {
-    let mut t = ResponseTemplate::new(reply.status)
-        .insert_header("x-amzn-RequestId", uuid::Uuid::new_v4().to_string().as_str());
-    if quirks.extra_headers {
-        t = t.insert_header("x-amz-apigw-id", "conform-double").insert_header("cache-control", "no-store");
-    }
-    for (k, v) in &reply.headers {
+    let (status, headers, body) = rendered(reply, quirks);
+    let mut t = ResponseTemplate::new(status);
+    for (k, v) in &headers {
         t = t.insert_header(k.as_str(), v.as_str());
     }
-    if let Some((bytes, mime)) = reply.raw {
-        return t.set_body_raw(bytes, mime);
+    if body.is_empty() { t } else { t.set_body_bytes(body) }
+}
+
+/// A reply as it goes on the wire, for both front ends: status, headers
+/// (request id, content type, quirks) and body bytes.
+fn rendered(reply: Reply, quirks: &Quirks) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut headers = vec![("x-amzn-RequestId".to_owned(), uuid::Uuid::new_v4().to_string())];
+    if quirks.extra_headers {
+        headers.push(("x-amz-apigw-id".into(), "conform-double".into()));
+        headers.push(("cache-control".into(), "no-store".into()));
     }
-    match reply.body {
+    headers.extend(reply.headers);
+    let body = match reply.body {
         Some(v) => {
-            let text = if quirks.reformat_json { reformat(&v, 0) } else { v.to_string() };
             let mime = if quirks.mutant == Some(Mutant::TextContentType) && reply.status < 300 {
                 "text/plain"
             } else {
                 "application/json"
             };
-            t.set_body_raw(text.into_bytes(), mime)
+            headers.push(("content-type".into(), mime.into()));
+            if quirks.reformat_json { reformat(&v, 0) } else { v.to_string() }.into_bytes()
         }
-        None => t,
-    }
+        None => Vec::new(),
+    };
+    (reply.status, headers, body)
 }
 
 /// Pretty JSON with object keys in reverse order: same data, other bytes.

@@ -127,19 +127,17 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// A JSON body, if any.
     pub body: Option<Value>,
-    /// A raw body with its content type (used by the control API).
-    pub raw: Option<(Vec<u8>, &'static str)>,
 }
 
 impl Reply {
     /// A JSON reply.
     pub fn json(status: u16, body: Value) -> Reply {
-        Reply { status, headers: vec![], body: Some(body), raw: None }
+        Reply { status, headers: vec![], body: Some(body) }
     }
 
     /// An empty reply.
     pub fn empty(status: u16) -> Reply {
-        Reply { status, headers: vec![], body: None, raw: None }
+        Reply { status, headers: vec![], body: None }
     }
 
     /// The documented error form: status, `x-amzn-ErrorType`, `{"Code", "Message"}`.
@@ -160,6 +158,6 @@ impl Reply {
         } else {
             serde_json::json!({"Code": e.exception.code(), "Message": message})
         };
-        Reply { status: e.exception.status(), headers, body: Some(body), raw: None }
+        Reply { status: e.exception.status(), headers, body: Some(body) }
     }
 }
