@@ -34,18 +34,8 @@ command -v hurl >/dev/null || cargo install --locked hurl@8.0.1
 cargo build --release -q
 BIN=target/release/conform
 
-"$BIN" serve --no-auth --port "$PORT" > "$WORK/serve.log" &
-SERVE=$!
-trap 'kill $SERVE 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-BASE="http://127.0.0.1:$PORT"
-AUTH="AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/chime/aws4_request, SignedHeaders=host;x-amz-date, Signature=$(printf '0%.0s' $(seq 64))"
-ACCOUNT=$(curl -s -X POST "$BASE/accounts" -H "authorization: $AUTH" -H 'x-amz-date: 20260101T000000Z' \
-  -d '{"Name":"bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["Account"]["AccountId"])')
-USER_ID=$(curl -s -X POST "$BASE/accounts/$ACCOUNT/users?operation=create" -H "authorization: $AUTH" \
-  -H 'x-amz-date: 20260101T000000Z' -d '{"Email":"bench@example.com"}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["User"]["UserId"])')
-export ACCOUNT USER_ID
+. bench/serve.sh
+start_serve --no-auth
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr)"
 echo "conform $($BIN --version | awk '{print $2}'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $(hurl --version | head -1)"
