@@ -5,13 +5,13 @@
 //! long-running server cannot: wiremock's mounted mocks keep a copy of every
 //! request they match (for `MockGuard::received_requests`), even with
 //! request recording disabled, so memory would grow with every request.
-//! This front end keeps nothing per request, and it stops reading a body at
-//! the size limit instead of buffering it whole.
+//! This front end keeps nothing per request, and past the size limit it
+//! drops what it reads instead of buffering it.
 
 use std::convert::Infallible;
 use std::future::Future;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -45,16 +45,32 @@ pub async fn serve(service: Service, listener: TcpListener, shutdown: impl Futur
     }
 }
 
+/// How much of an oversized body is read and dropped before answering.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
 async fn answer(service: &Service, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let quirks = service.quirks();
-    let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            let e = ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes"));
-            return response(Reply::error(&e, quirks), quirks);
+    let (parts, mut body) = req.into_parts();
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen <= MAX_REQUEST_BODY {
+                bytes.extend_from_slice(&data);
+            } else if seen > DRAIN_LIMIT {
+                break;
+            }
         }
-    };
+    }
+    if seen > MAX_REQUEST_BODY {
+        // Past the limit the rest is read and dropped (up to DRAIN_LIMIT), so
+        // that the client, still sending, gets the answer and not a reset.
+        let e = ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes"));
+        return response(Reply::error(&e, quirks), quirks);
+    }
+    let body = Bytes::from(bytes);
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let reply = match reqwest::Url::parse(&format!("http://localhost{target}")) {
         Ok(url) => service.respond(parts.method.as_str(), &url, &parts.headers, &body),
