@@ -634,14 +634,7 @@ impl Cx<'_> {
             Tree::Table(entries) => {
                 let has = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
                 if let Some(list) = has("$map") {
-                    if !allow_repeat {
-                        self.err(list.span(), "`$map` is only allowed in request bodies");
-                        return None;
-                    }
-                    let (Some(item), 2) = (has("$item"), entries.len()) else {
-                        self.err(node.span(), "`$map` needs exactly `$map = \"{{list}}\"` and `$item = ...`");
-                        return None;
-                    };
+                    let item = self.generator_item(node, list, entries, allow_repeat, "$map", "\"{{list}}\"")?;
                     let list = match list.get_ref() {
                         Tree::String(s) => self.template(s, list.span())?,
                         _ => {
@@ -653,14 +646,7 @@ impl Cx<'_> {
                     return Some(JsonTemplate::Map { list, item: Box::new(item) });
                 }
                 if let Some(count) = has("$repeat") {
-                    if !allow_repeat {
-                        self.err(count.span(), "`$repeat` is only allowed in request bodies");
-                        return None;
-                    }
-                    let (Some(item), 2) = (has("$item"), entries.len()) else {
-                        self.err(node.span(), "`$repeat` needs exactly `$repeat = N` and `$item = ...`");
-                        return None;
-                    };
+                    let item = self.generator_item(node, count, entries, allow_repeat, "$repeat", "N")?;
                     let count = match count.get_ref() {
                         Tree::Integer(n) if (0..=100_000).contains(n) => *n as usize,
                         _ => {
@@ -686,6 +672,30 @@ impl Cx<'_> {
                 JsonTemplate::Object(out)
             }
         })
+    }
+
+    /// The `$item` of a `$repeat` or `$map` table, which only request bodies
+    /// may hold and which has exactly those two keys.
+    fn generator_item<'n>(
+        &mut self,
+        table: &Node,
+        key_value: &Node,
+        entries: &'n [(String, Node)],
+        allowed: bool,
+        key: &str,
+        example: &str,
+    ) -> Option<&'n Node> {
+        if !allowed {
+            self.err(key_value.span(), format!("`{key}` is only allowed in request bodies"));
+            return None;
+        }
+        match (entries.iter().find(|(n, _)| n == "$item"), entries.len()) {
+            (Some((_, item)), 2) => Some(item),
+            _ => {
+                self.err(table.span(), format!("`{key}` needs exactly `{key} = {example}` and `$item = ...`"));
+                None
+            }
+        }
     }
 
     fn steps(&mut self, raw: &[Spanned<RawStep>], kind: &str) -> Vec<Step> {

@@ -56,6 +56,8 @@ pub struct Contract {
     pub common_errors: Vec<String>,
     /// The documented statements, in file order.
     pub statements: Vec<Statement>,
+    /// Names of the members the model marks sensitive, for redaction.
+    pub sensitive_members: Vec<String>,
 }
 
 impl Contract {
@@ -74,7 +76,14 @@ impl Contract {
                 return Err(format!("statement id `{}` appears twice", s.id));
             }
         }
-        Ok(Contract { path: path.to_path_buf(), model, common_errors: raw.common_errors, statements: raw.statements })
+        let sensitive_members = model.sensitive_members();
+        Ok(Contract {
+            path: path.to_path_buf(),
+            model,
+            common_errors: raw.common_errors,
+            statements: raw.statements,
+            sensitive_members,
+        })
     }
 
     /// Whether a statement id exists.

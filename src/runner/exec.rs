@@ -136,7 +136,7 @@ fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> Redactor {
         secrets.push(c.secret.clone());
         secrets.extend(c.session_token.clone());
     }
-    let sensitive = case.contract.as_ref().map(|c| c.model.sensitive_members()).unwrap_or_default();
+    let sensitive = case.contract.iter().flat_map(|c| c.sensitive_members.iter().cloned());
     Redactor::new(secrets, sensitive)
 }
 

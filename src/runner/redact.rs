@@ -29,6 +29,9 @@ const MIN_SCRUB_LEN: usize = 3;
 pub struct Redactor {
     secrets: BTreeSet<String>,
     sensitive_members: BTreeSet<String>,
+    /// `secrets`, longest first, so that a secret containing another is
+    /// replaced whole; fixed by `seal` once collection is over.
+    ordered: Vec<String>,
 }
 
 impl Redactor {
@@ -38,6 +41,7 @@ impl Redactor {
         Redactor {
             secrets: secrets.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect(),
             sensitive_members: sensitive_members.into_iter().collect(),
+            ordered: Vec::new(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Redactor {
         if self.secrets.is_empty() && self.sensitive_members.is_empty() {
             return;
         }
+        self.seal();
         let scrub = |t: &mut String| self.scrub(t);
         for s in &mut r.steps {
             if let Some(q) = &mut s.request {
@@ -114,11 +119,13 @@ impl Redactor {
         }
     }
 
+    fn seal(&mut self) {
+        self.ordered = self.secrets.iter().cloned().collect();
+        self.ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
     fn scrub(&self, text: &mut String) {
-        // Longest first, so that a secret containing another is replaced whole.
-        let mut secrets: Vec<&String> = self.secrets.iter().collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        for s in secrets {
+        for s in &self.ordered {
             if text.contains(s.as_str()) {
                 *text = text.replace(s.as_str(), REDACTED);
             }
@@ -174,6 +181,7 @@ mod tests {
     fn sensitive_members_and_secrets_are_scrubbed_everywhere() {
         let mut r = Redactor::new(["s3cr3t".to_owned(), "ab".to_owned()], ["RoomArn".to_owned()]);
         r.collect(&serde_json::json!({"Meta": {"RoomArn": "arn:room:42"}}));
+        r.seal();
         let mut text = "arn:room:42 and s3cr3t but ab stays".to_owned();
         r.scrub(&mut text);
         assert_eq!(text, "<redacted> and <redacted> but ab stays");

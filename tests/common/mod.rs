@@ -229,13 +229,13 @@ async fn proxy_connection(down: tokio::net::TcpStream, upstream: std::net::Socke
     use tokio::io::{AsyncWriteExt, BufReader};
     let (r, mut w) = down.into_split();
     let mut r = BufReader::new(r);
-    while let Some((head, body)) = read_message(&mut r, true).await {
+    while let Some((head, body)) = read_message(&mut r).await {
         let Ok(up) = tokio::net::TcpStream::connect(upstream).await else { return };
         let (ur, mut uw) = up.into_split();
         if uw.write_all(head.as_bytes()).await.is_err() || uw.write_all(&body).await.is_err() {
             return;
         }
-        let Some((rhead, rbody)) = read_message(&mut BufReader::new(ur), false).await else { return };
+        let Some((rhead, rbody)) = read_message(&mut BufReader::new(ur)).await else { return };
         let mut out = String::new();
         for line in rhead.trim_end().split("\r\n") {
             if !line.to_ascii_lowercase().starts_with("content-length:") {
@@ -267,7 +267,7 @@ async fn proxy_connection(down: tokio::net::TcpStream, upstream: std::net::Socke
 }
 
 /// Reads one HTTP/1.1 message with a `content-length` body (or none).
-async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, request: bool) -> Option<(String, Vec<u8>)> {
+async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Option<(String, Vec<u8>)> {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt};
     let mut head = String::new();
     loop {
@@ -286,7 +286,6 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R, request: bo
         .transpose()
         .ok()?
         .unwrap_or(0);
-    let _ = request;
     let mut body = vec![0; len];
     r.read_exact(&mut body).await.ok()?;
     Some((head, body))
