@@ -119,6 +119,19 @@ pub struct ServeArgs {
     /// The region requests must be signed for.
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
+    /// Time a client has to send a request head; an idle keep-alive
+    /// connection is closed after the same time.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Time a client has to send a request body.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
+    /// After SIGTERM or SIGINT, how long requests in flight may take to finish.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub grace: Duration,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {

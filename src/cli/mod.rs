@@ -302,8 +302,12 @@ impl Progress {
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {
+    use crate::double::server::{Limits, ShutdownSignals};
     let rt = runtime()?;
     rt.block_on(async move {
+        // Installed before the URL is announced: a supervisor that stops the
+        // server right after reading it gets a clean exit.
+        let signals = ShutdownSignals::install().context("cannot install signal handlers")?;
         let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
@@ -316,26 +320,23 @@ fn serve(args: ServeArgs) -> Result<u8> {
             AuthMode::Verify(args.credentials.clone())
         };
         let config = DoubleConfig { auth, region: args.region.clone(), ..DoubleConfig::default() };
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {addr}, beyond this machine: the fault control ({}) is open to anyone who can reach this port",
+                crate::double::faults::FAULTS_PATH
+            );
+        }
+        let limits = Limits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            max_connections: args.max_connections as usize,
+            grace: args.grace,
+        };
         // A closed stdout (a supervisor that read the URL and left) must not stop the server.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "conform serve: listening on http://{addr}").and_then(|()| out.flush());
-        crate::double::server::serve(Service::new(config), listener, wait_for_shutdown()).await;
+        crate::double::server::serve(Service::new(config), listener, limits, signals.wait()).await;
         let _ = writeln!(out, "conform serve: stopped");
         Ok(EXIT_OK)
     })
-}
-
-async fn wait_for_shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

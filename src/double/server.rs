@@ -7,69 +7,221 @@
 //! request recording disabled, so memory would grow with every request.
 //! This front end keeps nothing per request, and past the size limit it
 //! drops what it reads instead of buffering it.
+//!
+//! Limits ([`Limits`]): a connection must send a whole request head within
+//! the header timeout (an idle keep-alive connection is closed after the same
+//! time), a body within the body timeout, and at most
+//! [`Limits::max_connections`] connections are served at once (more wait in
+//! the listen backlog). A request whose body does not arrive whole is
+//! answered `400` and never reaches the service. Accept errors (out of file
+//! descriptors) back off instead of spinning.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
 
 use super::reply::{ApiError, Reply};
 use super::{MAX_REQUEST_BODY, Quirks, Service, rendered};
 
-/// Serves `service` on `listener` until `shutdown` resolves. Connections in
-/// progress are left to finish on their own tasks.
-pub async fn serve(service: Service, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+/// The timeouts and caps of the HTTP front end.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Time allowed to send a request head; also how long an idle
+    /// keep-alive connection is kept.
+    pub header_timeout: Duration,
+    /// Time allowed to send a request body, from the end of its head.
+    pub body_timeout: Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// After a shutdown signal, how long requests in flight may take to finish.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How long the accept loop pauses after a failed accept (out of file
+/// descriptors, for one), so that it does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Serves `service` on `listener` until `shutdown` resolves, then stops
+/// accepting, lets requests in flight finish (at most [`Limits::grace`]),
+/// closes idle connections and returns.
+pub async fn serve(service: Service, listener: TcpListener, limits: Limits, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = JoinSet::new();
     loop {
+        // Reap finished connection tasks so the set does not grow.
+        while connections.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
-                // A failed accept (out of descriptors, a reset in the
-                // backlog) concerns one connection, not the server.
-                Err(_) => continue,
+                Err(_) => {
+                    // A failed accept (out of descriptors, a reset in the
+                    // backlog) concerns one connection, not the server; a
+                    // pause lets descriptors free up instead of spinning.
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let service = service.clone();
-        tokio::spawn(async move {
+        let limits = limits.clone();
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let body_timeout = limits.body_timeout;
             let handler = service_fn(move |req| {
                 let service = service.clone();
-                async move { Ok::<_, Infallible>(answer(&service, req).await) }
+                async move { Ok::<_, Infallible>(answer(&service, req, body_timeout).await) }
             });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), handler).await;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), handler);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|stop| *stop) => {}
+            }
+            // Shutting down: finish the request in flight, if any, then close.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(limits.grace, drained).await.is_err() {
+        connections.abort_all();
+    }
+}
+
+/// Shutdown signals, installed when this value is made, so that a signal
+/// that arrives right after start-up is not lost or fatal.
+#[derive(Debug)]
+pub struct ShutdownSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Installs handlers for SIGTERM and SIGINT (Ctrl-C elsewhere). Must be
+    /// called inside a tokio runtime.
+    pub fn install() -> std::io::Result<ShutdownSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(ShutdownSignals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(ShutdownSignals {})
+        }
+    }
+
+    /// Resolves at the first signal.
+    pub async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
 /// How much of an oversized body is read and dropped before answering.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
-async fn answer(service: &Service, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
-    let quirks = service.quirks();
-    let (parts, mut body) = req.into_parts();
-    let mut bytes = Vec::new();
-    let mut seen = 0usize;
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { break };
-        if let Ok(data) = frame.into_data() {
-            seen += data.len();
-            if seen <= MAX_REQUEST_BODY {
-                bytes.extend_from_slice(&data);
-            } else if seen > DRAIN_LIMIT {
-                break;
+/// Why a request body could not be used.
+enum BodyError {
+    TooLarge,
+    /// The connection ended or broke before the body was complete.
+    Incomplete,
+    TimedOut,
+}
+
+/// Reads a whole body: its bytes only if every frame arrived and the body
+/// ended as its framing says.
+async fn read_body(body: &mut Incoming, timeout: Duration) -> Result<Vec<u8>, BodyError> {
+    let read = async {
+        let mut bytes = Vec::new();
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            // A frame error is a body cut short (a Content-Length not
+            // reached, a chunked body without its last chunk): never the end.
+            let Ok(frame) = frame else { return Err(BodyError::Incomplete) };
+            if let Ok(data) = frame.into_data() {
+                seen += data.len();
+                if seen <= MAX_REQUEST_BODY {
+                    bytes.extend_from_slice(&data);
+                } else if seen > DRAIN_LIMIT {
+                    return Err(BodyError::TooLarge);
+                }
             }
         }
-    }
-    if seen > MAX_REQUEST_BODY {
-        // Past the limit the rest is read and dropped (up to DRAIN_LIMIT), so
-        // that the client, still sending, gets the answer and not a reset.
-        let e = ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes"));
-        return response(Reply::error(&e, quirks), quirks);
-    }
+        if seen > MAX_REQUEST_BODY { Err(BodyError::TooLarge) } else { Ok(bytes) }
+    };
+    tokio::time::timeout(timeout, read).await.unwrap_or(Err(BodyError::TimedOut))
+}
+
+async fn answer(
+    service: &Service,
+    req: hyper::Request<Incoming>,
+    body_timeout: Duration,
+) -> hyper::Response<Full<Bytes>> {
+    let quirks = service.quirks();
+    let (parts, mut body) = req.into_parts();
+    let bytes = match read_body(&mut body, body_timeout).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            // Past the size limit the rest is read and dropped (up to
+            // DRAIN_LIMIT), so that the client, still sending, gets the
+            // answer and not a reset. Nothing incomplete reaches the service.
+            let message = match e {
+                BodyError::TooLarge => format!("the request body is larger than {MAX_REQUEST_BODY} bytes"),
+                BodyError::Incomplete => "the request body ended before its declared length".to_owned(),
+                BodyError::TimedOut => "the request body did not arrive in time".to_owned(),
+            };
+            return response(Reply::error(&ApiError::bad_request(message), quirks), quirks);
+        }
+    };
     let body = Bytes::from(bytes);
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let reply = match reqwest::Url::parse(&format!("http://localhost{target}")) {
