@@ -199,10 +199,10 @@ name = "capture then use"
 [[case.step]]
 method = "GET"
 path = "/ok"
-capture = { item = "$.id", code = "status", ax = "header:x-a" }
+capture = { item_id = "$.id", code = "status", ax = "header:x-a" }
 [[case.step]]
 method = "GET"
-path = "/items/{{item}}"
+path = "/items/{{item_id}}"
 expect.json = { name = "found" }
 "#;
     let dir = case_dir(&[

@@ -16,10 +16,10 @@ use toml::Spanned;
 use super::error::{LoadError, nearest};
 use super::model::*;
 use super::schema::*;
-use super::template::{GENERATED, Template};
+use super::template::{GENERATED, Template, reserved_name};
 use super::tree::{Node, Tree};
 use crate::contract::{Contract, RawContract};
-use crate::matcher::{HeaderMatcher, JsonType, Matcher, TextMatcher, json::key_of};
+use crate::matcher::{JsonType, Matcher, json::key_of};
 
 /// Case and suite files larger than this are refused.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -104,24 +104,57 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
     }
 }
 
+/// Collects the case files under `dir`. Symbolic links are followed: to a
+/// folder, unless it leads back into a folder being walked (a loop, which
+/// is an error); to a file, like any file.
 fn walk(dir: &Path, depth: usize, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<LoadError>) {
+    let mut ancestors = Vec::new();
+    walk_in(dir, depth, &mut ancestors, files, errors);
+}
+
+fn walk_in(
+    dir: &Path,
+    depth: usize,
+    ancestors: &mut Vec<PathBuf>,
+    files: &mut BTreeSet<PathBuf>,
+    errors: &mut Vec<LoadError>,
+) {
     if depth > 32 {
         errors.push(LoadError::file(dir, "folders nested too deep (more than 32 levels)"));
+        return;
+    }
+    let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if ancestors.contains(&real) {
+        errors.push(LoadError::file(
+            dir,
+            format!("symbolic link loop: this folder is {}, which contains it", real.display()),
+        ));
         return;
     }
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => return errors.push(LoadError::file(dir, format!("cannot read folder: {e}"))),
     };
+    ancestors.push(real);
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else { continue };
+        let Ok(mut ft) = entry.file_type() else { continue };
+        if ft.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(m) => ft = m.file_type(),
+                Err(e) => {
+                    errors.push(LoadError::file(&path, format!("cannot follow symbolic link: {e}")));
+                    continue;
+                }
+            }
+        }
         if ft.is_dir() {
-            walk(&path, depth + 1, files, errors);
+            walk_in(&path, depth + 1, ancestors, files, errors);
         } else if path.extension().is_some_and(|e| e == "toml") && !is_reserved(&path) {
             files.insert(path);
         }
     }
+    ancestors.pop();
 }
 
 /// `suite.toml` and `contract.toml` hold no cases.
@@ -601,7 +634,11 @@ impl Cx<'_> {
     fn vars(&mut self, vars: &Spanned<BTreeMap<String, Node>>) -> Vec<(String, JsonTemplate)> {
         let mut out = Vec::new();
         for (k, node) in vars.get_ref() {
-            if Template::parse(&format!("{{{{{k}}}}}")).is_err() || k.starts_with("env.") {
+            if let Some(why) = reserved_name(k) {
+                self.err(node.span(), why);
+                continue;
+            }
+            if Template::parse(&format!("{{{{{k}}}}}")).is_err() {
                 self.err(node.span(), format!("invalid variable name `{k}`"));
                 continue;
             }
@@ -794,7 +831,14 @@ impl Cx<'_> {
         }
         Some(Step {
             name: raw.name.clone().unwrap_or_else(|| default_name.to_owned()),
-            request: Request { method: method?, path: path?, query, headers, body: body? },
+            request: Request {
+                method: method?,
+                path: path?,
+                query,
+                headers,
+                body: body?,
+                raw_path: raw.raw_path == Some(true),
+            },
             expect,
             captures,
             sign,
@@ -862,7 +906,14 @@ impl Cx<'_> {
             names
         });
         headers.shrink_to_fit();
-        Expect { status, headers, body, error, strict: raw.strict }
+        Expect {
+            status,
+            headers,
+            body,
+            error,
+            strict: raw.strict,
+            any_content_type: raw.any_content_type == Some(true),
+        }
     }
 
     fn regex(&mut self, node: &Node) -> Option<Regex> {
@@ -870,7 +921,11 @@ impl Cx<'_> {
             self.err(node.span(), "a regex must be a string");
             return None;
         };
-        match Regex::new(s) {
+        self.compile_regex(s, node)
+    }
+
+    fn compile_regex(&mut self, source: &str, node: &Node) -> Option<Regex> {
+        match Regex::new(source) {
             Ok(r) => Some(r),
             Err(e) => {
                 let detail = e.to_string();
@@ -881,16 +936,34 @@ impl Cx<'_> {
         }
     }
 
+    /// A regex of a header or text expectation, which may hold `{{variables}}`:
+    /// compiled now when it has none, else checked with a literal stand-in
+    /// for each value (values are matched literally at run time).
+    fn pattern(&mut self, node: &Node) -> Option<PatternTemplate> {
+        let Tree::String(s) = node.get_ref() else {
+            self.err(node.span(), "a regex must be a string");
+            return None;
+        };
+        let source = self.template(s, node.span())?;
+        if source.is_literal() {
+            let compiled = self.compile_regex(s, node)?;
+            return Some(PatternTemplate { source, compiled: Some(compiled) });
+        }
+        let probe = source.render(&mut |_| Some(Value::String("x".into()))).ok()?;
+        self.compile_regex(probe.as_str().unwrap_or_default(), node)?;
+        Some(PatternTemplate { source, compiled: None })
+    }
+
     /// `"exact"`, `{ regex = "..." }`, `{ present = true }` or `{ absent = true }`.
-    fn header_matcher(&mut self, node: &Node) -> Option<HeaderMatcher> {
+    fn header_matcher(&mut self, node: &Node) -> Option<HeaderExpect> {
         match node.get_ref() {
-            Tree::String(s) => Some(HeaderMatcher::Exact(s.clone())),
+            Tree::String(s) => self.template(s, node.span()).map(HeaderExpect::Exact),
             Tree::Table(entries) if entries.len() == 1 => {
                 let (k, v) = &entries[0];
                 match (k.as_str(), v.get_ref()) {
-                    ("regex", _) => self.regex(v).map(HeaderMatcher::Regex),
-                    ("present", Tree::Boolean(true)) => Some(HeaderMatcher::Present),
-                    ("absent", Tree::Boolean(true)) => Some(HeaderMatcher::Absent),
+                    ("regex", _) => self.pattern(v).map(HeaderExpect::Regex),
+                    ("present", Tree::Boolean(true)) => Some(HeaderExpect::Present),
+                    ("absent", Tree::Boolean(true)) => Some(HeaderExpect::Absent),
                     _ => {
                         let hint = nearest(k, ["regex", "present", "absent"])
                             .map(|n| format!(", did you mean `{n}`?"))
@@ -913,10 +986,10 @@ impl Cx<'_> {
         }
     }
 
-    fn text_matcher(&mut self, node: &Node) -> Option<TextMatcher> {
+    fn text_matcher(&mut self, node: &Node) -> Option<TextExpect> {
         match node.get_ref() {
-            Tree::String(s) => Some(TextMatcher::Exact(s.clone())),
-            Tree::Table(e) if e.len() == 1 && e[0].0 == "regex" => self.regex(&e[0].1).map(TextMatcher::Regex),
+            Tree::String(s) => self.template(s, node.span()).map(TextExpect::Exact),
+            Tree::Table(e) if e.len() == 1 && e[0].0 == "regex" => self.pattern(&e[0].1).map(TextExpect::Regex),
             _ => {
                 self.err(node.span(), "`text` is a string or `{ regex = \"...\" }`");
                 None
@@ -1099,7 +1172,13 @@ impl Cx<'_> {
                 }
             }
             Tree::Integer(i) => Matcher::Eq(Value::from(*i)),
-            Tree::Float(f) => Matcher::Eq(serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null)),
+            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => Matcher::Eq(Value::Number(n)),
+                None => {
+                    self.err(node.span(), "JSON has no NaN or infinity");
+                    return None;
+                }
+            },
             Tree::Boolean(b) => Matcher::Eq(Value::Bool(*b)),
         })
     }
@@ -1107,7 +1186,11 @@ impl Cx<'_> {
     fn captures(&mut self, table: &BTreeMap<String, Node>) -> Vec<Capture> {
         let mut out = Vec::new();
         for (name, node) in table {
-            if Template::parse(&format!("{{{{{name}}}}}")).is_err() || name.starts_with("env.") {
+            if let Some(why) = reserved_name(name) {
+                self.err(node.span(), why);
+                continue;
+            }
+            if Template::parse(&format!("{{{{{name}}}}}")).is_err() {
                 self.err(node.span(), format!("invalid variable name `{name}`"));
                 continue;
             }
@@ -1187,6 +1270,23 @@ impl Cx<'_> {
                 json_names_in(j, repeated, &mut |n, rep| check(n, rep, &defined));
             }
             for t in step.expect.error.iter().flatten() {
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
+            }
+            let mut expect_templates: Vec<&Template> = Vec::new();
+            for (_, h) in &step.expect.headers {
+                match h {
+                    HeaderExpect::Exact(t) | HeaderExpect::Regex(PatternTemplate { source: t, .. }) => {
+                        expect_templates.push(t)
+                    }
+                    HeaderExpect::Present | HeaderExpect::Absent => {}
+                }
+            }
+            if let Some(BodyExpect::Text(TextExpect::Exact(t) | TextExpect::Regex(PatternTemplate { source: t, .. }))) =
+                &step.expect.body
+            {
+                expect_templates.push(t);
+            }
+            for t in expect_templates {
                 t.vars().for_each(|(n, _)| check(n, repeated, &defined));
             }
             if let Some(BodyExpect::Json(m)) = &step.expect.body {

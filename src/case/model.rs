@@ -8,7 +8,7 @@ use serde_json_path::JsonPath;
 
 use super::template::Template;
 use crate::contract::Contract;
-use crate::matcher::{HeaderMatcher, Matcher, TextMatcher};
+use crate::matcher::Matcher;
 
 /// A JSON value whose strings may hold `{{templates}}`.
 #[derive(Debug, Clone)]
@@ -166,6 +166,9 @@ pub struct Request {
     pub headers: Vec<(String, Template)>,
     /// The body.
     pub body: RequestBody,
+    /// Insert values into the path as they are (`raw_path = true`), instead
+    /// of percent-encoding each as one path segment.
+    pub raw_path: bool,
 }
 
 /// A request body.
@@ -187,7 +190,7 @@ pub struct Expect {
     /// Allowed statuses.
     pub status: Option<Vec<u16>>,
     /// Header expectations (names in lowercase).
-    pub headers: Vec<(String, HeaderMatcher)>,
+    pub headers: Vec<(String, HeaderExpect)>,
     /// Body expectation.
     pub body: Option<BodyExpect>,
     /// Expected AWS error type; with several, any of them. Each may be a
@@ -195,6 +198,41 @@ pub struct Expect {
     pub error: Option<Vec<Template>>,
     /// Strictness override for this step's objects.
     pub strict: Option<bool>,
+    /// Accept a JSON body under any `Content-Type` (by default a step that
+    /// expects JSON requires a JSON media type).
+    pub any_content_type: bool,
+}
+
+/// A regex whose source may hold `{{variables}}`; substituted values are
+/// matched literally (escaped). Compiled once at load when it has none.
+#[derive(Debug, Clone)]
+pub struct PatternTemplate {
+    /// The source, as written.
+    pub source: Template,
+    /// The compiled regex, when the source has no references.
+    pub compiled: Option<regex::Regex>,
+}
+
+/// An expectation on one response header; strings may hold `{{variables}}`.
+#[derive(Debug, Clone)]
+pub enum HeaderExpect {
+    /// Exactly this value.
+    Exact(Template),
+    /// A value matching this regex.
+    Regex(PatternTemplate),
+    /// Present, any value.
+    Present,
+    /// Not present.
+    Absent,
+}
+
+/// An expectation on a body as text; strings may hold `{{variables}}`.
+#[derive(Debug, Clone)]
+pub enum TextExpect {
+    /// Exactly this text.
+    Exact(Template),
+    /// Text matching this regex.
+    Regex(PatternTemplate),
 }
 
 /// A body expectation.
@@ -203,7 +241,7 @@ pub enum BodyExpect {
     /// The body is JSON matching this.
     Json(Matcher),
     /// The body as text.
-    Text(TextMatcher),
+    Text(TextExpect),
 }
 
 /// A value taken from a response into a variable.

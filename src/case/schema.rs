@@ -86,6 +86,7 @@ pub struct RawStep {
     pub repeat: Option<Node>,
     pub for_each: Option<Node>,
     pub unless_var: Option<String>,
+    pub raw_path: Option<bool>,
 }
 
 /// `expect = { ... }` of a step.
@@ -98,4 +99,5 @@ pub struct RawExpect {
     pub text: Option<Node>,
     pub error: Option<Node>,
     pub strict: Option<bool>,
+    pub any_content_type: Option<bool>,
 }

@@ -41,6 +41,22 @@ pub struct TemplateError {
 /// Names the runner generates; they need no definition.
 pub const GENERATED: &[&str] = &["uuid"];
 
+/// Names a variable or capture may not take: the runner gives them their
+/// meaning (`uuid` a fresh UUID, `index` and `item` the current repetition),
+/// so a definition would be shadowed.
+pub const RESERVED: &[&str] = &["uuid", "index", "item"];
+
+/// Why `name` cannot be defined, if it cannot.
+pub fn reserved_name(name: &str) -> Option<String> {
+    let what = match name {
+        "uuid" => "`{{uuid}}` is a fresh UUID at each use",
+        "index" | "item" => "`{{index}}` and `{{item}}` name the current repetition",
+        _ if name.starts_with("env.") => "`{{env.NAME}}` reads the environment",
+        _ => return None,
+    };
+    Some(format!("`{name}` is a reserved name: {what}; choose another name"))
+}
+
 impl Template {
     /// Parses `{{name}}` references out of `s`.
     pub fn parse(s: &str) -> Result<Template, TemplateError> {
@@ -106,6 +122,35 @@ impl Template {
             }
         }
         Ok(Value::String(out))
+    }
+
+    /// Renders to text, passing each substituted value's text through
+    /// `transform` (escaping, encoding); the error names an undefined variable.
+    pub fn render_each(
+        &self,
+        lookup: &mut dyn FnMut(&str) -> Option<Value>,
+        transform: &mut dyn FnMut(&str) -> String,
+    ) -> Result<String, String> {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Lit(s) => out.push_str(s),
+                Segment::Var { name, .. } => match lookup(name).ok_or_else(|| undefined_message(name))? {
+                    Value::String(s) => out.push_str(&transform(&s)),
+                    other => out.push_str(&transform(&other.to_string())),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The message for a reference to a name that has no value.
+pub fn undefined_message(name: &str) -> String {
+    if let Some(var) = name.strip_prefix("env.") {
+        format!("environment variable `{var}` is not set")
+    } else {
+        format!("variable `{name}` is undefined here (was an earlier capture skipped?)")
     }
 }
 

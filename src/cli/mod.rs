@@ -50,7 +50,7 @@ pub fn run() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::List(sel) => {
-            let Some(cases) = load(&sel)? else { return Ok(EXIT_USAGE) };
+            let Some(cases) = load(&sel, false)? else { return Ok(EXIT_USAGE) };
             let mut out = std::io::stdout().lock();
             for c in cases {
                 if writeln!(out, "{}", c.id).is_err() {
@@ -60,7 +60,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Check(sel) => {
-            let Some(cases) = load(&sel)? else { return Ok(EXIT_USAGE) };
+            let Some(cases) = load(&sel, false)? else { return Ok(EXIT_USAGE) };
             let files: BTreeSet<_> = cases.iter().map(|c| c.file.clone()).collect();
             println!("{} cases in {} files: ok", cases.len(), files.len());
             Ok(EXIT_OK)
@@ -113,12 +113,30 @@ fn merge(args: MergeArgs) -> Result<u8> {
 }
 
 /// Loads and selects cases; prints every load error and returns `None` when there is any.
-fn load(sel: &SelectArgs) -> Result<Option<Vec<Case>>> {
+/// With `require_cases`, selecting no case at all is an error too.
+fn load(sel: &SelectArgs, require_cases: bool) -> Result<Option<Vec<Case>>> {
     let opts = LoadOptions { cli_vars: sel.vars.iter().map(|(k, _)| k.clone()).collect() };
     match load_cases(&sel.paths, &opts) {
         Ok(cases) => {
+            let found = cases.len();
             let selection = Selection { filters: sel.filter.clone(), tags: sel.tag.clone(), shard: sel.shard };
-            Ok(Some(selection.apply(cases)))
+            let selected = selection.apply(cases);
+            if selected.is_empty() && require_cases {
+                // A run of nothing must not turn a CI job green.
+                let paths = sel.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                let why = if found == 0 {
+                    format!(
+                        "no case found in {paths} (case files are `*.toml` other than suite.toml and contract.toml)"
+                    )
+                } else {
+                    format!(
+                        "all {found} cases found in {paths} were left out by --filter, --tag or --shard; none was selected"
+                    )
+                };
+                eprintln!("error: {why}");
+                return Ok(None);
+            }
+            Ok(Some(selected))
         }
         Err(errors) => {
             let mut err = std::io::stderr().lock();
@@ -144,7 +162,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run_cases(args: RunArgs) -> Result<u8> {
-    let Some(cases) = load(&args.select)? else { return Ok(EXIT_USAGE) };
+    let Some(cases) = load(&args.select, true)? else { return Ok(EXIT_USAGE) };
     let rt = runtime()?;
     rt.block_on(async move {
         let env_creds = SigningCredentials::from_env();

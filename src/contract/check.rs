@@ -5,8 +5,8 @@
 use http::HeaderMap;
 use serde_json::Value;
 
-use super::Contract;
 use super::model::{Model, ShapeKind};
+use super::{Contract, timestamp};
 use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
 
 fn shape_err(
@@ -16,6 +16,17 @@ fn shape_err(
     message: impl Into<String>,
 ) -> Mismatch {
     Mismatch::new(MismatchKind::Shape, path, expected, actual, message)
+}
+
+fn check_timestamp(format: Option<&str>, v: &Value, path: &str, shape: &str, out: &mut Vec<Mismatch>) {
+    if !timestamp::is_valid(format, v) {
+        out.push(shape_err(
+            path,
+            format!("a {} timestamp", timestamp::format_name(format)),
+            show(Some(v)),
+            format!("not a valid timestamp for {shape}"),
+        ));
+    }
 }
 
 /// Checks a value against a shape; appends divergences.
@@ -35,7 +46,12 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
                             ));
                         }
                     }
-                    Some(value) => check_value(model, &m.target, value, &join_key(path, m.key()), out),
+                    Some(value) => match (&m.timestamp_format, model.shapes.get(&m.target).map(|t| &t.kind)) {
+                        (Some(format), Some(ShapeKind::Timestamp { .. })) => {
+                            check_timestamp(Some(format), value, &join_key(path, m.key()), &m.target, out)
+                        }
+                        _ => check_value(model, &m.target, value, &join_key(path, m.key()), out),
+                    },
                 }
             }
             for (k, value) in obj {
@@ -102,21 +118,7 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
             }
         }
         (ShapeKind::Float, Value::Number(_)) | (ShapeKind::Boolean, Value::Bool(_)) | (ShapeKind::Other, _) => {}
-        (ShapeKind::Timestamp { format }, _) => {
-            let ok = match format.as_deref() {
-                Some("iso8601") => v.as_str().is_some_and(|t| t.len() >= 10 && t.as_bytes()[4] == b'-'),
-                Some("rfc822") => v.is_string(),
-                _ => v.is_number(),
-            };
-            if !ok {
-                out.push(shape_err(
-                    path,
-                    format!("a {} timestamp", format.as_deref().unwrap_or("epoch-seconds")),
-                    show(Some(v)),
-                    format!("wrong timestamp form for {shape}"),
-                ));
-            }
-        }
+        (ShapeKind::Timestamp { format }, _) => check_timestamp(format.as_deref(), v, path, shape, out),
         (kind, _) => {
             let expected = match kind {
                 ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",

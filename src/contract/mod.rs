@@ -10,6 +10,7 @@
 mod check;
 mod coverage;
 pub mod model;
+mod timestamp;
 
 use std::path::{Path, PathBuf};
 

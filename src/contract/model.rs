@@ -18,6 +18,8 @@ pub struct Member {
     pub location: Option<String>,
     /// JSON key override.
     pub json_name: Option<String>,
+    /// The member's own `timestampFormat`, which wins over its shape's.
+    pub timestamp_format: Option<String>,
 }
 
 impl Member {
@@ -150,6 +152,7 @@ impl Model {
                                             .to_owned(),
                                         location: s(mv, "location").map(str::to_owned),
                                         json_name: s(mv, "jsonName").map(str::to_owned),
+                                        timestamp_format: s(mv, "timestampFormat").map(str::to_owned),
                                     })
                                 })
                                 .collect::<Result<Vec<_>, String>>()

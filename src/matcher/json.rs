@@ -6,6 +6,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::mismatch::{Mismatch, MismatchKind, join_key};
+use super::number::{is_integer_literal, numbers_equal};
 
 /// A JSON type, for `$type` matchers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl JsonType {
         match self {
             JsonType::String => v.is_string(),
             JsonType::Number => v.is_number(),
-            JsonType::Integer => v.is_i64() || v.is_u64(),
+            JsonType::Integer => v.as_number().is_some_and(is_integer_literal),
             JsonType::Boolean => v.is_boolean(),
             JsonType::Array => v.is_array(),
             JsonType::Object => v.is_object(),
@@ -197,9 +198,10 @@ fn placeholder(m: &Matcher) -> Value {
     Value::String(format!("<{}>", m.describe()))
 }
 
-fn values_equal(a: &Value, b: &Value) -> bool {
+/// Equality of JSON values, numbers by exact decimal value (`1 == 1.0`).
+pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b)),
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
@@ -262,12 +264,14 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             || "not one of the allowed values".into(),
         ),
         Matcher::Object { fields, strict: own } => {
-            let strict = own.unwrap_or(strict);
+            // `$strict` governs this object's own members only; the objects
+            // inside it follow the case's (or suite's) default.
+            let here = own.unwrap_or(strict);
             let Some(Value::Object(obj)) = actual else {
                 if present(out) {
                     out.push(body(path, "an object", actual, "expected an object"));
                 }
-                return Some(sketch(m, strict));
+                return Some(sketch(m));
             };
             let mut view = Map::new();
             for (k, fm) in fields {
@@ -280,7 +284,7 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
                 if fields.iter().any(|(f, _)| f == k) {
                     continue;
                 }
-                if strict {
+                if here {
                     out.push(body(join_key(path, k), "(absent)", Some(v), "undocumented member (strict object)"));
                 } else {
                     view.insert(k.clone(), v.clone());
@@ -289,7 +293,7 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             Some(Value::Object(view))
         }
         Matcher::Array(items) => {
-            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m, strict)) };
+            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m)) };
             for (j, extra) in arr.iter().enumerate().skip(items.len()) {
                 out.push(body(format!("{path}[{j}]"), "(no such item)", Some(extra), "unexpected element"));
             }
@@ -301,7 +305,7 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             Some(Value::Array(view))
         }
         Matcher::Each(im) => {
-            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m, strict)) };
+            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m)) };
             let view = arr
                 .iter()
                 .enumerate()
@@ -310,11 +314,11 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             Some(Value::Array(view))
         }
         Matcher::Unordered(items) => {
-            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m, strict)) };
+            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m)) };
             Some(unordered(items, arr, path, strict, out))
         }
         Matcher::Keyed { key, items } => {
-            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m, strict)) };
+            let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m)) };
             Some(keyed(key, items, arr, path, strict, out))
         }
     }
@@ -356,67 +360,152 @@ fn as_array<'a>(m: &Matcher, actual: Option<&'a Value>, path: &str, out: &mut Ve
 }
 
 /// The expectation as JSON without an actual value to borrow from.
-fn sketch(m: &Matcher, strict: bool) -> Value {
+fn sketch(m: &Matcher) -> Value {
     match m {
         Matcher::Eq(v) => v.clone(),
-        Matcher::Object { fields, strict: own } => Value::Object(
-            fields
-                .iter()
-                .filter(|(_, f)| !matches!(f, Matcher::Absent))
-                .map(|(k, f)| (k.clone(), sketch(f, own.unwrap_or(strict))))
-                .collect(),
+        Matcher::Object { fields, .. } => Value::Object(
+            fields.iter().filter(|(_, f)| !matches!(f, Matcher::Absent)).map(|(k, f)| (k.clone(), sketch(f))).collect(),
         ),
         Matcher::Array(items) | Matcher::Unordered(items) | Matcher::Keyed { items, .. } => {
-            Value::Array(items.iter().map(|i| sketch(i, strict)).collect())
+            Value::Array(items.iter().map(sketch).collect())
         }
-        Matcher::Each(im) => Value::Array(vec![sketch(im, strict)]),
+        Matcher::Each(im) => Value::Array(vec![sketch(im)]),
         other => placeholder(other),
     }
 }
 
-/// Pairs expected items with actual elements, any order. An expected item
-/// takes the first unused element it matches without divergence; items left
-/// over are reported against the leftover elements.
+/// Pairs expected items with actual elements, any order: a maximum
+/// bipartite matching over the table of which item matches which element
+/// (each pair checked once), so a pairing is found whenever one exists.
+/// Without a perfect matching, each expected item left over is reported with
+/// the closest leftover element (fewest divergences), and each element left
+/// over as unexpected; the view puts each such item beside its closest
+/// element, so the diff shows what differs.
 fn unordered(items: &[Matcher], arr: &[Value], path: &str, strict: bool, out: &mut Vec<Mismatch>) -> Value {
-    let mut used = vec![false; arr.len()];
-    let mut pairs: Vec<Option<usize>> = Vec::with_capacity(items.len());
-    for im in items {
-        let found = (0..arr.len()).find(|&j| {
-            !used[j] && {
-                let mut scratch = Vec::new();
-                check(im, Some(&arr[j]), path, strict, &mut scratch);
-                scratch.is_empty()
-            }
-        });
-        if let Some(j) = found {
-            used[j] = true;
+    let elem_path = |j: usize| format!("{path}[{j}]");
+    // divergences[i][j]: how many divergences item i has against element j.
+    let divergences: Vec<Vec<usize>> = items
+        .iter()
+        .map(|im| {
+            (0..arr.len())
+                .map(|j| {
+                    let mut scratch = Vec::new();
+                    check(im, Some(&arr[j]), &elem_path(j), strict, &mut scratch);
+                    scratch.len()
+                })
+                .collect()
+        })
+        .collect();
+    let adjacency: Vec<Vec<usize>> =
+        divergences.iter().map(|row| (0..row.len()).filter(|&j| row[j] == 0).collect()).collect();
+    let pairs = max_matching(&adjacency, arr.len());
+    let mut paired = vec![false; arr.len()];
+    pairs.iter().flatten().for_each(|&j| paired[j] = true);
+    let mut taken = paired.clone();
+
+    // Leftover items take their closest leftover element, closest pairs first.
+    let mut candidates: Vec<(usize, usize, usize)> = (0..items.len())
+        .filter(|&i| pairs[i].is_none())
+        .flat_map(|i| (0..arr.len()).filter(|&j| !taken[j]).map(move |j| (i, j)))
+        .map(|(i, j)| (divergences[i][j], i, j))
+        .collect();
+    candidates.sort_unstable();
+    let mut closest: Vec<Option<usize>> = vec![None; items.len()];
+    for (_, i, j) in candidates {
+        if closest[i].is_none() && !taken[j] {
+            closest[i] = Some(j);
+            taken[j] = true;
         }
-        pairs.push(found);
     }
     let mut view: Vec<Option<Value>> = vec![None; arr.len()];
     let mut unmatched_views = Vec::new();
-    for (im, pair) in items.iter().zip(&pairs) {
-        match pair {
+    for (i, im) in items.iter().enumerate() {
+        if let Some(j) = pairs[i] {
+            view[j] = check(im, Some(&arr[j]), &elem_path(j), strict, &mut Vec::new());
+            continue;
+        }
+        let expected = serde_json::to_string(&sketch(im)).unwrap_or_default();
+        match closest[i] {
             Some(j) => {
-                view[*j] = check(im, Some(&arr[*j]), path, strict, &mut Vec::new());
-            }
-            None => {
+                let mut diffs = Vec::new();
+                view[j] = check(im, Some(&arr[j]), &elem_path(j), strict, &mut diffs);
+                let first = diffs.first().map(|d| format!(": {} {}", d.path, d.message)).unwrap_or_default();
                 out.push(body(
                     format!("{path}[*]"),
-                    serde_json::to_string(&sketch(im, strict)).unwrap_or_default(),
-                    None,
-                    "no element matches this expected item",
+                    expected,
+                    Some(&arr[j]),
+                    format!(
+                        "no element matches this expected item (closest: {} with {} divergence{}{first})",
+                        elem_path(j),
+                        diffs.len(),
+                        if diffs.len() == 1 { "" } else { "s" }
+                    ),
                 ));
-                unmatched_views.push(sketch(im, strict));
+            }
+            None => {
+                out.push(body(format!("{path}[*]"), expected, None, "no element matches this expected item"));
+                unmatched_views.push(sketch(im));
             }
         }
     }
-    for (j, u) in used.iter().enumerate() {
-        if !u {
-            out.push(body(format!("{path}[{j}]"), "(no such item)", Some(&arr[j]), "unexpected element"));
+    // An element left over (closest to an item or not) is unexpected; one
+    // closest to no item has no place in the view, so the diff shows it added.
+    for (j, element) in arr.iter().enumerate() {
+        if !paired[j] {
+            out.push(body(elem_path(j), "(no such item)", Some(element), "unexpected element"));
         }
     }
     Value::Array(view.into_iter().flatten().chain(unmatched_views).collect())
+}
+
+/// A maximum matching of a bipartite graph (Kuhn's augmenting paths, with
+/// an explicit stack so that long arrays cannot overflow the stack).
+/// `adjacency[i]` lists the elements item `i` may pair with; the result
+/// gives each item its element, if any.
+pub(crate) fn max_matching(adjacency: &[Vec<usize>], elements: usize) -> Vec<Option<usize>> {
+    let mut item_of: Vec<Option<usize>> = vec![None; elements];
+    let mut element_of: Vec<Option<usize>> = vec![None; adjacency.len()];
+    for root in 0..adjacency.len() {
+        let mut visited = vec![false; elements];
+        // The path being explored: items, and the element that led to each
+        // item after the root (`via.len() == stack.len() - 1`).
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        let mut via: Vec<usize> = Vec::new();
+        let mut free = None;
+        while let Some((item, cursor)) = stack.last_mut() {
+            let Some(&element) = adjacency[*item].get(*cursor) else {
+                stack.pop();
+                via.pop();
+                continue;
+            };
+            *cursor += 1;
+            if std::mem::replace(&mut visited[element], true) {
+                continue;
+            }
+            match item_of[element] {
+                None => {
+                    free = Some(element);
+                    break;
+                }
+                Some(owner) => {
+                    via.push(element);
+                    stack.push((owner, 0));
+                }
+            }
+        }
+        // Augment along the path: each item on it takes the next element.
+        if let Some(mut element) = free {
+            for k in (0..stack.len()).rev() {
+                let item = stack[k].0;
+                element_of[item] = Some(element);
+                item_of[element] = Some(item);
+                if k > 0 {
+                    element = via[k - 1];
+                }
+            }
+        }
+    }
+    element_of
 }
 
 fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &str, strict: bool, out: &mut Vec<Mismatch>) -> Value {
@@ -434,7 +523,7 @@ fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &str, strict: bool, 
         match hits.as_slice() {
             [] => {
                 out.push(body(item_path, format!("an item with {key} = {kv}"), None, "missing item"));
-                missing_views.push(sketch(im, strict));
+                missing_views.push(sketch(im));
             }
             [j, rest @ ..] => {
                 for extra in rest {
@@ -549,8 +638,80 @@ mod tests {
         assert!(paths(&m, Some(&json!(["b", "a"])), true).is_empty());
         assert_eq!(
             paths(&m, Some(&json!(["b", "c"])), true),
-            vec!["$[*] no element matches this expected item", "$[1] unexpected element"]
+            vec![
+                "$[*] no element matches this expected item (closest: $[1] with 1 divergence: $[1] value differs)",
+                "$[1] unexpected element"
+            ]
         );
+    }
+
+    /// Issue #12, item 1: a valid pairing must be found whatever the item order.
+    #[test]
+    fn unordered_finds_a_pairing_where_greedy_pairing_fails_issue_12_item_1() {
+        let m = Matcher::Unordered(vec![Matcher::Type(JsonType::String), eq(json!("a"))]);
+        assert!(paths(&m, Some(&json!(["a", "b"])), true).is_empty());
+        let m = Matcher::Unordered(vec![Matcher::Regex(Regex::new("^a").unwrap()), eq(json!("ab"))]);
+        assert!(paths(&m, Some(&json!(["ab", "ac"])), true).is_empty());
+        // Without a perfect matching, the leftovers are reported and the
+        // view puts the unmatched item beside its closest element.
+        let m = Matcher::Unordered(vec![
+            obj(vec![("id", eq(json!(1))), ("v", eq(json!("x")))]),
+            obj(vec![("id", eq(json!(2))), ("v", eq(json!("y")))]),
+        ]);
+        let actual = json!([{"id": 2, "v": "y"}, {"id": 1, "v": "z"}, {"id": 3, "v": "w"}]);
+        let r = match_json(&m, Some(&actual), true);
+        let got: Vec<String> = r.mismatches.iter().map(|m| format!("{} {}", m.path, m.message)).collect();
+        assert_eq!(
+            got,
+            vec![
+                "$[*] no element matches this expected item (closest: $[1] with 1 divergence: $[1].v value differs)",
+                "$[1] unexpected element",
+                "$[2] unexpected element"
+            ]
+        );
+        assert_eq!(r.expected_view, json!([{"id": 2, "v": "y"}, {"id": 1, "v": "x"}]));
+    }
+
+    /// Issue #12, item 2: integers are compared exactly, `1 == 1.0` stays.
+    #[test]
+    fn big_integers_are_compared_exactly_issue_12_item_2() {
+        let parse = |t: &str| -> Value { serde_json::from_str(t).unwrap() };
+        let m = obj(vec![("n", eq(parse("9007199254740992")))]);
+        assert_eq!(paths(&m, Some(&parse(r#"{"n":9007199254740993}"#)), true), vec!["$.n value differs"]);
+        let m = eq(parse("9223372036854775807"));
+        assert!(!paths(&m, Some(&parse("9223372036854775806")), true).is_empty());
+        assert!(paths(&eq(json!(1)), Some(&parse("1.0")), true).is_empty());
+        assert!(paths(&Matcher::Type(JsonType::Integer), Some(&parse("18446744073709551616")), true).is_empty());
+        // `$key` pairs by the same exact equality.
+        let keyed = Matcher::Keyed {
+            key: "Id".into(),
+            items: vec![obj(vec![("Id", eq(parse("9007199254740993"))), ("v", eq(json!(1)))])],
+        };
+        assert_eq!(
+            paths(&keyed, Some(&parse(r#"[{"Id":9007199254740992,"v":1}]"#)), true),
+            vec!["$[?@.Id==9007199254740993] missing item", "$[0] unexpected item"]
+        );
+    }
+
+    /// Issue #12, item 10: `$strict` governs its own object only, in both directions.
+    #[test]
+    fn strict_applies_to_its_own_object_only_issue_12_item_10() {
+        let inner = |strict: Option<bool>| Matcher::Object { fields: vec![("a".into(), eq(json!(1)))], strict };
+        let outer =
+            |strict: Option<bool>, child: Matcher| Matcher::Object { fields: vec![("o".into(), child)], strict };
+        let actual = json!({"o": {"a": 1, "extra": 1}, "extra": 1});
+        // A lenient outer object in a strict case: its child stays strict.
+        assert_eq!(
+            paths(&outer(Some(false), inner(None)), Some(&actual), true),
+            vec!["$.o.extra undocumented member (strict object)"]
+        );
+        // A strict outer object in a lenient case: its child stays lenient.
+        assert_eq!(
+            paths(&outer(Some(true), inner(None)), Some(&actual), false),
+            vec!["$.extra undocumented member (strict object)"]
+        );
+        // Each object says for itself.
+        assert!(paths(&outer(Some(false), inner(Some(false))), Some(&actual), true).is_empty());
     }
 
     #[test]

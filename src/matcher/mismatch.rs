@@ -19,6 +19,8 @@ pub enum MismatchKind {
     Shape,
     /// A capture that found nothing in the response.
     Capture,
+    /// The JSON text itself (a member that appears more than once).
+    Json,
 }
 
 impl MismatchKind {
@@ -31,6 +33,7 @@ impl MismatchKind {
             MismatchKind::Error => "error",
             MismatchKind::Shape => "shape",
             MismatchKind::Capture => "capture",
+            MismatchKind::Json => "json",
         }
     }
 }

@@ -4,14 +4,17 @@
 //! - [`json`]: body matchers ([`Matcher`]) with JSON paths and a diff view;
 //! - [`status`], [`header`], [`aws_error`]: the other parts of a response.
 
+mod duplicates;
 pub mod json;
 mod mismatch;
+mod number;
 
 use http::HeaderMap;
 use regex::Regex;
 use serde_json::Value;
 
-pub use json::{BodyMatch, JsonType, Matcher, match_json};
+pub use duplicates::duplicate_members;
+pub use json::{BodyMatch, JsonType, Matcher, match_json, values_equal};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
 
 /// Checks the status against the allowed set.
@@ -50,9 +53,12 @@ pub fn header(name: &str, m: &HeaderMatcher, headers: &HeaderMap) -> Option<Mism
     (!ok).then(|| Mismatch::new(MismatchKind::Header, name, expected, actual, "header differs"))
 }
 
-/// The error type of a rest-json response, read the way the AWS SDKs read
-/// it: the `x-amzn-ErrorType` header up to any `:`; else the body's
-/// `__type`, else `code` (any case), with any namespace (`ns#Name`) removed.
+/// The error type of a rest-json response, resolved as botocore's rest-json
+/// parser and smithy-rs do: the `x-amzn-ErrorType` header; else the body's
+/// `code` (or `Code`); else its `__type`. The name is cut at the first `:`
+/// (`Name:http://...`) and any namespace before the last `#` is dropped
+/// (`aws.ns#Name`; smithy-rs drops up to the first `#`, which differs only
+/// for names with two, and botocore is followed).
 pub fn aws_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option<String> {
     let strip = |s: &str| -> String {
         let s = s.split(':').next().unwrap_or(s);
@@ -62,9 +68,18 @@ pub fn aws_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option<Strin
         return Some(strip(h));
     }
     let obj = body?.as_object()?;
-    let from_body =
-        obj.get("__type").or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")).map(|(_, v)| v))?;
+    let from_body = obj.get("code").or_else(|| obj.get("Code")).or_else(|| obj.get("__type"))?;
     from_body.as_str().map(strip)
+}
+
+/// Whether a `Content-Type` value names a JSON media type:
+/// `application/json`, `application/*+json`, or
+/// `application/x-amz-json-1.0`/`1.1`, with any parameters, in any case.
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some(subtype) = essence.strip_prefix("application/") else { return false };
+    matches!(subtype, "json" | "x-amz-json-1.0" | "x-amz-json-1.1")
+        || (subtype.ends_with("+json") && subtype.len() > "+json".len() && !subtype.contains('/'))
 }
 
 /// Checks the AWS error type against the allowed ones.
@@ -76,7 +91,7 @@ pub fn aws_error(allowed: &[String], headers: &HeaderMap, body: Option<&Value>) 
             "",
             allowed.join(" or "),
             actual.unwrap_or_else(|| "(no error type)".into()),
-            "error type differs (x-amzn-ErrorType, else __type/code)",
+            "error type differs (x-amzn-ErrorType, else code, else __type)",
         )
     })
 }
@@ -146,9 +161,73 @@ mod tests {
             (HeaderMap::new(), Some(json!({"Code": "BadRequest", "Message": "m"})), Some("BadRequest")),
             (HeaderMap::new(), Some(json!({"Message": "m"})), None),
             (HeaderMap::new(), None, None),
+            // Issue #12, item 6: `code` wins over `__type`, as botocore and smithy-rs read it.
+            (
+                HeaderMap::new(),
+                Some(json!({"__type": "NotFoundException", "code": "BadRequestException"})),
+                Some("BadRequestException"),
+            ),
+            (HeaderMap::new(), Some(json!({"CODE": "X", "__type": "Y"})), Some("Y")),
+            // Two `#`: botocore keeps what follows the last.
+            (HeaderMap::new(), Some(json!({"code": "a#b#Name"})), Some("Name")),
         ];
         for (h, body, want) in table {
             assert_eq!(aws_error_type(&h, body.as_ref()).as_deref(), want, "{h:?} {body:?}");
+        }
+    }
+
+    /// The error-discrimination vectors of Smithy's restJson1 protocol
+    /// tests (aws.protocoltests.restjson, `FooError`), written as a table:
+    /// each must resolve to `FooError`.
+    #[test]
+    fn error_type_passes_the_rest_json1_error_discrimination_vectors() {
+        const URI: &str = "http://internal.amazon.com/coral/com.amazon.coral.validate/";
+        let ns_uri = format!("aws.protocoltests.restjson#FooError:{URI}");
+        let header = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("x-amzn-errortype", v.parse().unwrap());
+            h
+        };
+        let vectors: Vec<(&str, HeaderMap, Option<Value>)> = vec![
+            ("RestJsonFooErrorUsingXAmznErrorType", header("FooError"), Some(json!({}))),
+            ("RestJsonFooErrorUsingXAmznErrorTypeWithUri", header(&format!("FooError:{URI}")), Some(json!({}))),
+            ("RestJsonFooErrorUsingXAmznErrorTypeWithUriAndNamespace", header(&ns_uri), Some(json!({}))),
+            ("RestJsonFooErrorUsingCode", HeaderMap::new(), Some(json!({"code": "FooError"}))),
+            (
+                "RestJsonFooErrorUsingCodeAndNamespace",
+                HeaderMap::new(),
+                Some(json!({"code": "aws.protocoltests.restjson#FooError"})),
+            ),
+            ("RestJsonFooErrorUsingCodeUriAndNamespace", HeaderMap::new(), Some(json!({"code": ns_uri}))),
+            ("RestJsonFooErrorWithDunderType", HeaderMap::new(), Some(json!({"__type": "FooError"}))),
+            (
+                "RestJsonFooErrorWithDunderTypeAndNamespace",
+                HeaderMap::new(),
+                Some(json!({"__type": "aws.protocoltests.restjson#FooError"})),
+            ),
+            ("RestJsonFooErrorWithDunderTypeUriAndNamespace", HeaderMap::new(), Some(json!({"__type": ns_uri}))),
+        ];
+        for (name, h, body) in vectors {
+            assert_eq!(aws_error_type(&h, body.as_ref()).as_deref(), Some("FooError"), "{name}");
+        }
+    }
+
+    #[test]
+    fn json_media_types() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/problem+json",
+            "application/x-amz-json-1.0",
+            "application/x-amz-json-1.1; charset=UTF-8",
+        ] {
+            assert!(is_json_media_type(ok), "{ok}");
+        }
+        for bad in
+            ["text/html", "", "text/json", "application/jsonx", "application/+json", "application/x-amz-json-1.2"]
+        {
+            assert!(!is_json_media_type(bad), "{bad}");
         }
     }
 

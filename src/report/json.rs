@@ -127,6 +127,7 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             Some("error") => MismatchKind::Error,
             Some("shape") => MismatchKind::Shape,
             Some("capture") => MismatchKind::Capture,
+            Some("json") => MismatchKind::Json,
             other => return Err(format!("unknown divergence kind {other:?}")),
         };
         Ok(Mismatch::new(kind, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message")))

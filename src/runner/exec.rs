@@ -14,9 +14,9 @@ use super::redact::Redactor;
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
-use crate::case::{BodyExpect, Capture, CaptureSource, Case, RequestBody, Step, StepRepeat};
+use crate::case::{BodyExpect, Capture, CaptureSource, Case, HeaderExpect, RequestBody, Step, StepRepeat, TextExpect};
 use crate::contract::check_response;
-use crate::matcher::{self, Mismatch, MismatchKind};
+use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
 
 /// Headers whose values never appear in output.
 pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization", "cookie"];
@@ -303,8 +303,25 @@ fn judge(
         )),
         None => {}
     }
-    for (name, m) in &e.headers {
-        out.mismatches.extend(matcher::header(name, m, headers));
+    for (name, h) in &e.headers {
+        let m = match h {
+            HeaderExpect::Exact(t) => scope.render_str(t).map(HeaderMatcher::Exact),
+            HeaderExpect::Regex(p) => scope.render_pattern(p).map(HeaderMatcher::Regex),
+            HeaderExpect::Present => Ok(HeaderMatcher::Present),
+            HeaderExpect::Absent => Ok(HeaderMatcher::Absent),
+        };
+        match m {
+            Ok(m) => out.mismatches.extend(matcher::header(name, &m, headers)),
+            Err(err) => {
+                out.error = Some(err);
+                return;
+            }
+        }
+    }
+    if json.is_some() {
+        // A member named twice is a divergence whatever the expectation:
+        // clients disagree on which one they read.
+        out.mismatches.extend(matcher::duplicate_members(bytes));
     }
     if let Some(templates) = &e.error {
         let mut allowed = Vec::new();
@@ -332,11 +349,24 @@ fn judge(
                     return;
                 }
             };
-            if json.is_none() && !bytes.iter().all(u8::is_ascii_whitespace) {
+            let has_body = !bytes.iter().all(u8::is_ascii_whitespace);
+            if json.is_none() && has_body {
                 let text = String::from_utf8_lossy(bytes);
                 let cut: String = text.chars().take(200).collect();
                 out.mismatches.push(Mismatch::new(MismatchKind::Body, "$", "a JSON body", cut, "body is not JSON"));
                 return;
+            }
+            if has_body && !e.any_content_type {
+                let types: Vec<&str> = headers.get_all(CONTENT_TYPE).iter().filter_map(|v| v.to_str().ok()).collect();
+                if !matches!(types.as_slice(), [one] if matcher::is_json_media_type(one)) {
+                    out.mismatches.push(Mismatch::new(
+                        MismatchKind::Header,
+                        "content-type",
+                        "a JSON media type (application/json, application/*+json, application/x-amz-json-1.0 or 1.1)",
+                        if types.is_empty() { "(absent)".to_owned() } else { types.join(", ") },
+                        "a JSON body needs a JSON content type (`any_content_type = true` accepts any)",
+                    ));
+                }
             }
             let r = matcher::match_json(&m, json, e.strict.unwrap_or(strict));
             if !r.mismatches.is_empty() {
@@ -344,7 +374,16 @@ fn judge(
             }
             out.mismatches.extend(r.mismatches);
         }
-        Some(BodyExpect::Text(m)) => out.mismatches.extend(matcher::text(m, &String::from_utf8_lossy(bytes))),
+        Some(BodyExpect::Text(t)) => {
+            let m = match t {
+                TextExpect::Exact(t) => scope.render_str(t).map(TextMatcher::Exact),
+                TextExpect::Regex(p) => scope.render_pattern(p).map(TextMatcher::Regex),
+            };
+            match m {
+                Ok(m) => out.mismatches.extend(matcher::text(&m, &String::from_utf8_lossy(bytes))),
+                Err(err) => out.error = Some(err),
+            }
+        }
         None => {}
     }
 }
@@ -398,7 +437,7 @@ fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Reque
     let r = &step.request;
     let method = scope.render_str(&r.method)?;
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method `{method}`"))?;
-    let path = scope.render_str(&r.path)?;
+    let path = scope.render_path(&r.path, r.raw_path)?;
     let mut url = join_url(&ctx.base, &path)?;
     if !r.query.is_empty() {
         let mut pairs = url.query_pairs_mut();

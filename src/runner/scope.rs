@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::case::{JsonTemplate, Template};
+use crate::case::{JsonTemplate, PatternTemplate, Template};
 
 /// The current item of a repetition: a repeated step, or a `$repeat` or
 /// `$map` body. `{{index}}` is its 0-based number, `{{item}}` its element.
@@ -125,6 +125,39 @@ impl Scope {
         })
     }
 
+    /// Renders a regex whose values are matched literally.
+    pub fn render_pattern(&self, p: &PatternTemplate) -> Result<regex::Regex, String> {
+        if let Some(r) = &p.compiled {
+            return Ok(r.clone());
+        }
+        let source = p.source.render_each(&mut |n| self.lookup(n, None), &mut |text| regex::escape(text))?;
+        regex::Regex::new(&source).map_err(|e| format!("the regex `{}` is invalid once rendered: {e}", p.source))
+    }
+
+    /// Renders a request path. Each substituted value is one path segment
+    /// (or, after a `?`, one query component): everything but unreserved
+    /// characters is percent-encoded, and a value that is a dot segment is
+    /// refused, since URLs resolve `.` and `..` even when encoded. With
+    /// `raw`, values are inserted as they are.
+    pub fn render_path(&self, t: &Template, raw: bool) -> Result<String, String> {
+        if raw {
+            return self.render_str(t);
+        }
+        let mut problem = None;
+        let path = t.render_each(&mut |n| self.lookup(n, None), &mut |text| {
+            if text == "." || text == ".." {
+                problem = Some(format!(
+                    "a value substituted into the path is `{text}`, a dot segment that would move the request elsewhere (set `raw_path = true` to insert values as they are)"
+                ));
+            }
+            encode_component(text)
+        })?;
+        match problem {
+            Some(p) => Err(p),
+            None => Ok(path),
+        }
+    }
+
     /// Renders a JSON template, expanding `$repeat` and `$map`.
     pub fn render_json(&self, t: &JsonTemplate, binding: Option<&Binding>) -> Result<Value, String> {
         Ok(match t {
@@ -172,6 +205,19 @@ impl Scope {
     }
 }
 
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn t_render(scope: &Scope, t: &Template, binding: Option<&Binding>) -> Result<Value, String> {
     t.render(&mut |n| scope.lookup(n, binding)).map_err(|n| undefined(&n))
 }
@@ -196,11 +242,7 @@ pub fn kind(v: &Value) -> &'static str {
 }
 
 fn undefined(name: &str) -> String {
-    if let Some(var) = name.strip_prefix("env.") {
-        format!("environment variable `{var}` is not set")
-    } else {
-        format!("variable `{name}` is undefined here (was an earlier capture skipped?)")
-    }
+    crate::case::template::undefined_message(name)
 }
 
 #[cfg(test)]
