@@ -14,6 +14,7 @@ pub mod case;
 pub mod cli;
 pub mod contract;
 pub mod double;
+mod files;
 pub mod harness;
 pub mod matcher;
 pub mod report;

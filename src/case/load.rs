@@ -19,10 +19,16 @@ use super::schema::*;
 use super::template::{GENERATED, Template, reserved_name};
 use super::tree::{Node, Tree};
 use crate::contract::{Contract, RawContract};
+use crate::files::read_regular;
 use crate::matcher::{JsonType, Matcher, json::key_of};
 
 /// Case and suite files larger than this are refused.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The most JSON values (objects, arrays and leaves) the bodies of one step
+/// may expand to, over its repetitions: `$repeat` and `repeat` multiply.
+pub const MAX_EXPANDED_VALUES: u64 = 1_000_000;
+/// The largest body `file` a step may send.
+pub const MAX_BODY_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// TOML nested deeper than this is refused (the parser recurses).
 pub const MAX_DEPTH: usize = 128;
 /// The name of a suite file.
@@ -54,6 +60,7 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
     // Suites first (cheap, shared), then the files in parallel: parsing TOML
     // is most of the time it takes to load a large suite.
     let jobs: Vec<(&PathBuf, Suite)> = files.iter().map(|f| (f, suites.chain(f, &mut errors))).collect();
+    let bodies = &BodyFiles::default();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
     let loaded: Vec<(Vec<Case>, Vec<LoadError>)> = std::thread::scope(|s| {
@@ -64,7 +71,7 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
                     let (mut cases, mut errors) = (Vec::new(), Vec::new());
                     for (file, chain) in part {
                         match read_source(file) {
-                            Ok(src) => load_file(file, &src, chain, opts, &mut cases, &mut errors),
+                            Ok(src) => load_file(file, &src, chain, opts, bodies, &mut cases, &mut errors),
                             Err(e) => errors.push(e),
                         }
                     }
@@ -164,14 +171,7 @@ fn is_reserved(path: &Path) -> bool {
 
 /// Reads a file as UTF-8 text, refusing huge, non-UTF-8 and too deeply nested input.
 pub fn read_source(path: &Path) -> Result<String, LoadError> {
-    let meta = fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::file(
-            path,
-            format!("file is too large ({} bytes; the limit is {MAX_FILE_BYTES})", meta.len()),
-        ));
-    }
-    let bytes = fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| LoadError::file(path, e))?;
     decode(path, bytes)
 }
 
@@ -183,7 +183,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<Vec<C
     }
     let src = decode(path, bytes.to_vec()).map_err(|e| vec![e])?;
     let (mut cases, mut errors) = (Vec::new(), Vec::new());
-    load_file(path, &src, &Suite::default(), opts, &mut cases, &mut errors);
+    load_file(path, &src, &Suite::default(), opts, &BodyFiles::default(), &mut cases, &mut errors);
     if errors.is_empty() { Ok(cases) } else { Err(errors) }
 }
 
@@ -350,7 +350,8 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
             return None;
         }
     };
-    let mut cx = Cx { path: &path, src: &src, errors: Vec::new() };
+    let bodies = BodyFiles::default();
+    let mut cx = Cx { path: &path, src: &src, errors: Vec::new(), bodies: &bodies };
     let vars = raw.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default();
     let headers = raw.headers.as_ref().map(|h| cx.string_table(h, true)).unwrap_or_default();
     let setup = cx.steps(&raw.setup, "setup");
@@ -437,6 +438,7 @@ fn load_file(
     src: &str,
     suite: &Suite,
     opts: &LoadOptions,
+    bodies: &BodyFiles,
     cases: &mut Vec<Case>,
     errors: &mut Vec<LoadError>,
 ) {
@@ -451,7 +453,7 @@ fn load_file(
     let rel = suite.id_base.as_deref().and_then(|b| abs.strip_prefix(b).ok()).unwrap_or(path).with_extension("");
     let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let rel = rel.join("/");
-    let mut cx = Cx { path, src, errors: Vec::new() };
+    let mut cx = Cx { path, src, errors: Vec::new(), bodies };
     let mut ids: HashMap<String, String> = HashMap::new();
     for spanned in &raw.case {
         let rc = spanned.get_ref();
@@ -542,6 +544,23 @@ struct Cx<'a> {
     path: &'a Path,
     src: &'a str,
     errors: Vec<LoadError>,
+    bodies: &'a BodyFiles,
+}
+
+/// A body file as read, or why it could not be.
+type BodyFile = Result<Arc<Vec<u8>>, String>;
+
+/// Body files of one load, each read once however many steps send it.
+#[derive(Default)]
+struct BodyFiles(std::sync::Mutex<HashMap<PathBuf, BodyFile>>);
+
+impl BodyFiles {
+    fn read(&self, path: &Path) -> BodyFile {
+        let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(key).or_insert_with(|| read_regular(path, MAX_BODY_FILE_BYTES).map(Arc::new)).clone()
+    }
 }
 
 impl Cx<'_> {
@@ -772,10 +791,10 @@ impl Cx<'_> {
             self.string(t, "`text`").map(RequestBody::Text)
         } else if let Some(f) = &raw.file {
             let base = self.path.parent().unwrap_or(Path::new("."));
-            match fs::read(base.join(f.get_ref())) {
-                Ok(bytes) => Some(RequestBody::File(Arc::new(bytes))),
+            match self.bodies.read(&base.join(f.get_ref())) {
+                Ok(bytes) => Some(RequestBody::File(bytes)),
                 Err(e) => {
-                    self.err(f.span(), format!("cannot read body file `{}`: {e}", f.get_ref()));
+                    self.err(f.span(), format!("body file `{}`: {e}", f.get_ref()));
                     None
                 }
             }
@@ -826,6 +845,21 @@ impl Cx<'_> {
             },
             (None, None) => None,
         };
+        if let Some(RequestBody::Json(t)) = &body {
+            let times = match &repeat {
+                Some(StepRepeat::Times(n)) => *n as u64,
+                _ => 1,
+            };
+            let values = expanded_size(t).saturating_mul(times);
+            if values > MAX_EXPANDED_VALUES {
+                self.err(
+                    raw.json.as_ref().map_or(spanned.span(), |j| j.span()),
+                    format!(
+                        "this step would send {values} JSON values (`$repeat` and `repeat` multiply), over the limit of {MAX_EXPANDED_VALUES}"
+                    ),
+                );
+            }
+        }
         if self.errors.len() > before {
             return None;
         }
@@ -1333,5 +1367,17 @@ fn json_names_in(t: &JsonTemplate, in_repeat: bool, f: &mut dyn FnMut(&str, bool
             list.vars().for_each(|(n, _)| f(n, in_repeat));
             json_names_in(item, true, f)
         }
+    }
+}
+
+/// How many JSON values a template expands to; a `$map` counts its item
+/// once (its list is known only at run time, where it is bounded again).
+pub fn expanded_size(t: &JsonTemplate) -> u64 {
+    match t {
+        JsonTemplate::Lit(_) | JsonTemplate::Str(_) => 1,
+        JsonTemplate::Array(items) => items.iter().map(expanded_size).fold(1, u64::saturating_add),
+        JsonTemplate::Object(fields) => fields.iter().map(|(_, v)| expanded_size(v)).fold(1, u64::saturating_add),
+        JsonTemplate::Repeat { count, item } => (*count as u64).saturating_mul(expanded_size(item)).saturating_add(1),
+        JsonTemplate::Map { item, .. } => expanded_size(item).saturating_add(1),
     }
 }

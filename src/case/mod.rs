@@ -13,6 +13,9 @@ pub mod template;
 mod tree;
 
 pub use error::{LoadError, Position};
-pub use load::{LoadOptions, MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE, load_bytes, load_cases};
+pub use load::{
+    LoadOptions, MAX_BODY_FILE_BYTES, MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_FILE_BYTES, SUITE_FILE, expanded_size,
+    load_bytes, load_cases,
+};
 pub use model::*;
 pub use template::Template;

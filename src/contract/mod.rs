@@ -61,14 +61,17 @@ pub struct Contract {
     pub sensitive_members: Vec<String>,
 }
 
+/// The largest service model read (botocore's largest is a few MiB).
+pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Contract {
     /// Builds a contract from its parsed file; `dir` resolves the model path.
     pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, String> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
-        let text = std::fs::read_to_string(&model_path)
-            .map_err(|e| format!("cannot read the service model `{}`: {e}", model_path.display()))?;
-        let json: serde_json::Value = serde_json::from_str(&text)
+        let bytes = crate::files::read_regular(&model_path, MAX_MODEL_BYTES)
+            .map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| format!("the service model `{}` is not valid JSON: {e}", model_path.display()))?;
         let model = Model::parse(&json).map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
         let mut seen = std::collections::HashSet::new();

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::ReportInput;
+use super::escape_controls;
 use super::terminal::body_diff;
 use crate::runner::{CaseResult, Outcome};
 
@@ -42,7 +43,7 @@ pub fn to_markdown(input: &ReportInput) -> String {
     if !skipped.is_empty() {
         let _ = writeln!(out, "## Skipped\n");
         for r in skipped {
-            let _ = writeln!(out, "- `{}`: {}", r.id, r.reason.as_deref().unwrap_or(""));
+            let _ = writeln!(out, "- `{}`: {}", r.id, escape_cell(r.reason.as_deref().unwrap_or("")));
         }
         let _ = writeln!(out);
     }
@@ -64,12 +65,12 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
             let req = step.request.as_ref().map(|q| format!(" — `{} {}`", q.method, q.url)).unwrap_or_default();
             let _ = writeln!(out, "Step `{}`{req}\n", step.name);
             for m in &step.mismatches {
-                let at = if m.path.is_empty() { String::new() } else { format!(" at `{}`", m.path) };
+                let at = if m.path.is_empty() { String::new() } else { format!(" at `{}`", inline(&m.path)) };
                 let _ = writeln!(
                     out,
                     "- **{}**{at}: {} — expected `{}`, got `{}`",
                     m.kind.as_str(),
-                    m.message,
+                    escape_cell(&m.message),
                     inline(&m.expected),
                     inline(&m.actual)
                 );
@@ -78,7 +79,8 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
                 let _ = writeln!(out, "- **error**: {}", escape_cell(e));
             }
             if let Some(diff) = body_diff(step) {
-                let _ = writeln!(out, "\n```diff\n{}```", diff);
+                let lines: String = diff.lines().map(|l| format!("{}\n", escape_controls(l))).collect();
+                let _ = writeln!(out, "\n```diff\n{lines}```");
             }
             let _ = writeln!(out);
         }
@@ -87,9 +89,9 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
 
 fn inline(s: &str) -> String {
     let s: String = s.chars().take(200).collect();
-    s.replace('`', "'").replace('\n', " ")
+    escape_controls(&s.replace('`', "'").replace('\n', " ")).into_owned()
 }
 
 fn escape_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    escape_controls(&s.replace('|', "\\|").replace('\n', " ")).into_owned()
 }

@@ -110,3 +110,37 @@ pub fn append_step_summary(input: &ReportInput) -> Result<(), ReportError> {
         .map_err(|source| ReportError::Io { path: path.clone(), source })?;
     f.write_all(markdown::to_markdown(input).as_bytes()).map_err(|source| ReportError::Io { path, source })
 }
+
+/// Text that did not come from conform (a target's bodies, headers, member
+/// names, messages) with its control characters shown escaped, so it cannot
+/// move the cursor, retitle the terminal or clear the screen: `\x1b`,
+/// `\x00`, `\n` for C0 controls and DEL, `\u{9b}` for C1 controls.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("plain text é"), "plain text é");
+        assert_eq!(escape_controls("\u{1b}]0;title\u{7}\u{1b}[2J\0x\n"), "\\x1b]0;title\\x07\\x1b[2J\\x00x\\n");
+        assert_eq!(escape_controls("\u{9b}31m"), "\\u{9b}31m");
+    }
+}

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 use similar::TextDiff;
 
+use super::escape_controls;
 use crate::runner::{CaseResult, Outcome, Phase, RunSummary, StepResult};
 
 /// Colours on or off.
@@ -43,7 +44,7 @@ pub fn case_line(style: Style, r: &CaseResult) -> String {
     if matches!(r.outcome, Outcome::Skipped | Outcome::Errored)
         && let Some(reason) = &r.reason
     {
-        line.push_str(&format!(": {reason}"));
+        line.push_str(&format!(": {}", escape_controls(reason)));
     }
     line
 }
@@ -64,16 +65,21 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
         out.push_str(&format!("    {phase}step `{}`{req}\n", s.name));
         // An errored case's headline already carries its step error.
         if let Some(e) = s.error.as_ref().filter(|e| !r.reason.as_deref().is_some_and(|why| why.contains(e.as_str()))) {
-            out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {e}"))));
+            out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {}", escape_controls(e)))));
         }
         for m in &s.mismatches {
-            let at = if m.path.is_empty() { String::new() } else { format!(" {}", m.path) };
-            out.push_str(&format!("      {}{at}: {}\n", style.paint("1", m.kind.as_str()), m.message));
-            out.push_str(&format!("        expected: {}\n", m.expected));
-            out.push_str(&format!("        actual:   {}\n", m.actual));
+            let at = if m.path.is_empty() { String::new() } else { format!(" {}", escape_controls(&m.path)) };
+            out.push_str(&format!(
+                "      {}{at}: {}\n",
+                style.paint("1", m.kind.as_str()),
+                escape_controls(&m.message)
+            ));
+            out.push_str(&format!("        expected: {}\n", escape_controls(&m.expected)));
+            out.push_str(&format!("        actual:   {}\n", escape_controls(&m.actual)));
         }
         if let Some(diff) = body_diff(s) {
             for line in diff.lines() {
+                let line = &*escape_controls(line);
                 let painted = if line.starts_with('-') && !line.starts_with("---") {
                     style.paint("31", line)
                 } else if line.starts_with('+') && !line.starts_with("+++") {
@@ -86,7 +92,7 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
         }
     }
     for w in &r.warnings {
-        out.push_str(&format!("    {} {w}\n", style.paint("33", "warning:")));
+        out.push_str(&format!("    {} {}\n", style.paint("33", "warning:"), escape_controls(w)));
     }
     out
 }

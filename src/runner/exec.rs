@@ -19,7 +19,8 @@ use crate::contract::check_response;
 use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
 
 /// Headers whose values never appear in output.
-pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "proxy-authorization", "cookie"];
+pub const SECRET_HEADERS: &[&str] =
+    &["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"];
 /// The marker that replaces redacted values.
 pub const REDACTED: &str = "<redacted>";
 
@@ -262,7 +263,15 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         status: status.as_u16(),
         headers: headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                // Credentials a target sends back (`set-cookie`, or a header
+                // the suite lists in `secrets`) are masked like the ones sent.
+                let secret = SECRET_HEADERS.contains(&k.as_str())
+                    || case.secrets.iter().any(|s| s.eq_ignore_ascii_case(k.as_str()));
+                let value =
+                    if secret { REDACTED.to_owned() } else { String::from_utf8_lossy(v.as_bytes()).into_owned() };
+                (k.as_str().to_owned(), value)
+            })
             .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
     });

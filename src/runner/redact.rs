@@ -119,8 +119,14 @@ impl Redactor {
         }
     }
 
+    /// Fixes the list of texts to scrub: each secret in every encoding a
+    /// request can carry it in, longest first.
     fn seal(&mut self) {
-        self.ordered = self.secrets.iter().cloned().collect();
+        let mut all: BTreeSet<String> = BTreeSet::new();
+        for s in &self.secrets {
+            all.extend(encodings(s));
+        }
+        self.ordered = all.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect();
         self.ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
@@ -150,6 +156,66 @@ impl Redactor {
     }
 }
 
+/// A secret as it may appear in a request or in output: raw; percent-encoded
+/// as one path segment or query component (upper- and lowercase hex); as the
+/// URL parser encodes a path; form-encoded (a query string, `+` for space);
+/// and JSON-escaped (inside a JSON string).
+pub fn encodings(secret: &str) -> Vec<String> {
+    let mut out = vec![secret.to_owned()];
+    let all = super::scope::encode_component(secret);
+    out.push(lower_hex(&all));
+    out.push(all);
+    let path_set =
+        |b: u8| matches!(b, b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}') || !b.is_ascii_graphic();
+    out.push(percent(secret, path_set));
+    let form_set = |b: u8| !(b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_' | b' '));
+    out.push(percent(secret, form_set).replace(' ', "+"));
+    // JSON-escaped once (a string in a body), and twice (a body a target
+    // echoes inside a JSON string of its own).
+    let mut escaped = secret.to_owned();
+    for _ in 0..2 {
+        match serde_json::to_string(&escaped) {
+            Ok(json) => escaped = json[1..json.len() - 1].to_owned(),
+            Err(_) => break,
+        }
+        out.push(escaped.clone());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Percent-encodes the bytes `encode` selects, with uppercase hex.
+fn percent(text: &str, encode: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if encode(b) {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// `%2F` as `%2f`: the hex digits of escapes in lowercase.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut escape = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            escape = 2;
+            out.push(c);
+        } else if escape > 0 {
+            escape -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Replaces the values of signature and credential parameters in a URL.
 pub fn redact_query(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else { return url.to_owned() };
@@ -175,6 +241,24 @@ mod tests {
             "https://h/p?X-Amz-Algorithm=AWS4&X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>&a=1"
         );
         assert_eq!(redact_query("https://h/p"), "https://h/p");
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_in_every_encoding() {
+        let secret = r#"s3cr/et+tok=en &"\x"#;
+        let mut r = Redactor::new([secret.to_owned()], []);
+        r.seal();
+        for form in [
+            secret.to_owned(),
+            "s3cr%2Fet%2Btok%3Den%20%26%22%5Cx".to_owned(),
+            "s3cr%2fet%2btok%3den%20%26%22%5cx".to_owned(),
+            "s3cr%2Fet%2Btok%3Den+%26%22%5Cx".to_owned(),
+            r#"s3cr/et+tok=en &\"\\x"#.to_owned(),
+        ] {
+            let mut text = format!("before {form} after");
+            r.scrub(&mut text);
+            assert_eq!(text, "before <redacted> after", "{form}");
+        }
     }
 
     #[test]

@@ -182,6 +182,15 @@ impl Scope {
                 let Value::Array(elements) = list else {
                     return Err(format!("`$map` needs a list, and `{}` is {}", list_name(t), kind(&list)));
                 };
+                let values = (elements.len() as u64).saturating_mul(crate::case::expanded_size(item));
+                if values > crate::case::MAX_EXPANDED_VALUES {
+                    return Err(format!(
+                        "`$map` over `{}` ({} elements) would make {values} JSON values, over the limit of {}",
+                        list_name(t),
+                        elements.len(),
+                        crate::case::MAX_EXPANDED_VALUES
+                    ));
+                }
                 Value::Array(
                     elements
                         .into_iter()
