@@ -28,7 +28,10 @@ pub use auth::{AuthMode, Credential, MAX_SKEW, SigV4Header, parse_authorization}
 pub use mutants::Mutant;
 pub use reply::{ApiError, Exception, Reply};
 pub use routes::{NoRoute, Operation, route};
-pub use service::{LICENSES, MAX_BATCH, USER_TYPES, UpdateItem, validate_batch};
+pub use service::{
+    DEFAULT_RESULTS, LICENSES, MAX_ACCOUNT_NAME, MAX_ACCOUNTS, MAX_BATCH, MAX_EMAIL, MAX_RESULTS, MAX_USERNAME,
+    MAX_USERS_PER_ACCOUNT, USER_TYPES, UpdateItem, validate_batch,
+};
 
 use faults::{FAULTS_PATH, Faults};
 use http::HeaderValue;
