@@ -28,9 +28,13 @@ pub use auth::{AuthMode, Credential, MAX_SKEW, SigV4Header, parse_authorization}
 pub use mutants::Mutant;
 pub use reply::{ApiError, Exception, Reply};
 pub use routes::{NoRoute, Operation, route};
-pub use service::{LICENSES, MAX_BATCH, USER_TYPES, UpdateItem, validate_batch};
+pub use service::{
+    DEFAULT_RESULTS, LICENSES, MAX_ACCOUNT_NAME, MAX_ACCOUNTS, MAX_BATCH, MAX_EMAIL, MAX_RESULTS, MAX_USERNAME,
+    MAX_USERS_PER_ACCOUNT, USER_TYPES, UpdateItem, validate_batch,
+};
 
 use faults::{FAULTS_PATH, Faults};
+use http::HeaderValue;
 use service::State;
 
 /// Request bodies larger than this are refused with 400 (they are still
@@ -211,7 +215,10 @@ impl Service {
         let path = url.path();
         let query = url.query();
         if path == FAULTS_PATH {
-            return Ok(lock(&self.inner.faults).control(method, body));
+            // Parsed and checked before the lock, rendered after it: the
+            // lock is held only for the edit itself.
+            let applied = faults::Edit::parse(method, body).and_then(|edit| lock(&self.inner.faults).apply(edit));
+            return Ok(applied.map_or_else(|reply| reply, |rules| faults::rules_reply(&rules)));
         }
         if body.len() > MAX_REQUEST_BODY {
             return Err(ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes")));
@@ -274,7 +281,10 @@ fn render(reply: Reply, quirks: &Quirks) -> ResponseTemplate {
     let (status, headers, body) = rendered(reply, quirks);
     let mut t = ResponseTemplate::new(status);
     for (k, v) in &headers {
-        t = t.insert_header(k.as_str(), v.as_str());
+        // `rendered` keeps only valid values; wiremock panics on others.
+        if let Ok(v) = HeaderValue::from_str(v) {
+            t = t.insert_header(k.as_str(), v);
+        }
     }
     if body.is_empty() { t } else { t.set_body_bytes(body) }
 }
@@ -287,7 +297,10 @@ fn rendered(reply: Reply, quirks: &Quirks) -> (u16, Vec<(String, String)>, Vec<u
         headers.push(("x-amz-apigw-id".into(), "conform-double".into()));
         headers.push(("cache-control".into(), "no-store".into()));
     }
-    headers.extend(reply.headers);
+    // Every value is checked where it enters (fault codes in `faults`); a
+    // value that is still not a valid header is dropped rather than
+    // allowed to turn the whole response into an error or a panic.
+    headers.extend(reply.headers.into_iter().filter(|(_, v)| HeaderValue::from_str(v).is_ok()));
     let body = match reply.body {
         Some(v) => {
             let mime = if quirks.mutant == Some(Mutant::TextContentType) && reply.status < 300 {
@@ -321,5 +334,32 @@ fn reformat(v: &Value, depth: usize) -> String {
             format!("[\n{}\n{end}]", items.join(",\n"))
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_value_that_is_not_valid_is_dropped_never_a_panic() {
+        let mut reply = Reply::json(500, serde_json::json!({}));
+        reply.headers.push(("x-amzn-ErrorType".into(), "Bad\nCode".into()));
+        let (_, headers, _) = rendered(reply.clone(), &Quirks::default());
+        assert!(headers.iter().all(|(k, _)| k != "x-amzn-ErrorType"), "{headers:?}");
+        // The wiremock front end, which panics on such a value, renders it too.
+        let _ = render(reply, &Quirks::default());
+    }
+
+    #[test]
+    fn a_fault_code_with_a_newline_is_400_in_process_too() {
+        let service = Service::new(DoubleConfig { auth: AuthMode::Open, ..DoubleConfig::default() });
+        let url = |p: &str| reqwest::Url::parse(&format!("http://localhost{p}")).expect("a valid URL");
+        let headers = http::HeaderMap::new();
+        let body = br#"[{"error":{"statusCode":500,"code":"Bad\nCode"}}]"#;
+        assert_eq!(service.respond("POST", &url(FAULTS_PATH), &headers, body).status, 400);
+        let r = service.respond("GET", &url("/accounts/none"), &headers, b"");
+        assert_eq!(r.status, 404);
+        let _ = render(r, service.quirks());
     }
 }

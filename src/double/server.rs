@@ -10,7 +10,8 @@
 //!
 //! Limits ([`Limits`]): a connection must send a whole request head within
 //! the header timeout (an idle keep-alive connection is closed after the same
-//! time), a body within the body timeout, and at most
+//! time), a body within the body timeout, must not leave a response unread
+//! for longer than the body timeout, and at most
 //! [`Limits::max_connections`] connections are served at once (more wait in
 //! the listen backlog). A request whose body does not arrive whole is
 //! answered `400` and never reaches the service. Accept errors (out of file
@@ -18,13 +19,17 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -39,7 +44,8 @@ pub struct Limits {
     /// Time allowed to send a request head; also how long an idle
     /// keep-alive connection is kept.
     pub header_timeout: Duration,
-    /// Time allowed to send a request body, from the end of its head.
+    /// Time allowed to send a request body, from the end of its head; also
+    /// how long a response may wait for the client to read it.
     pub body_timeout: Duration,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
@@ -105,6 +111,7 @@ pub async fn serve(service: Service, listener: TcpListener, limits: Limits, shut
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+            let stream = WriteDeadline::new(stream, limits.body_timeout);
             let conn = builder.serve_connection(TokioIo::new(stream), handler);
             tokio::pin!(conn);
             tokio::select! {
@@ -121,6 +128,80 @@ pub async fn serve(service: Service, listener: TcpListener, limits: Limits, shut
     let drained = async { while connections.join_next().await.is_some() {} };
     if tokio::time::timeout(limits.grace, drained).await.is_err() {
         connections.abort_all();
+    }
+}
+
+/// A stream whose writes fail once the peer has taken nothing for `limit`:
+/// a client that never reads its responses would otherwise hold its
+/// connection, and one of the [`Limits::max_connections`], for ever.
+struct WriteDeadline<S> {
+    inner: S,
+    limit: Duration,
+    /// Running while a write is blocked; reset by any progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteDeadline<S> {
+    fn new(inner: S, limit: Duration) -> Self {
+        WriteDeadline { inner, limit, stalled: None }
+    }
+
+    /// Passes a write's outcome on; a write still pending after `limit` is
+    /// an error, which makes hyper close the connection.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, polled: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if polled.is_ready() {
+            self.stalled = None;
+            return polled;
+        }
+        let limit = self.limit;
+        let stalled = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client did not read its response in time",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteDeadline<S> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, polled)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch(cx, polled)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, polled)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.watch(cx, polled)
     }
 }
 

@@ -1,7 +1,13 @@
 //! The documented behaviour, with in-memory state: accounts, users, and
 //! the operations on them. Pure request-in, reply-out; no HTTP here.
+//!
+//! State is bounded: at most [`MAX_ACCOUNTS`] accounts of at most
+//! [`MAX_USERS_PER_ACCOUNT`] users, each string member bounded (the model's
+//! lengths, and the double's own where the model sets none). Every request
+//! does work bounded by those caps and by the model's page size, never by
+//! what the state has grown to: users are found through an index.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
@@ -18,13 +24,47 @@ pub const LICENSES: &[&str] = &["Basic", "Plus", "Pro", "ProTrial"];
 pub const USER_TYPES: &[&str] = &["PrivateUser", "SharedDevice"];
 /// `UpdateUserRequestItemList` max.
 pub const MAX_BATCH: usize = 20;
+/// The most accounts the double holds; `CreateAccount` past it is `400`
+/// `BadRequestException` (a limit of the double, not of the model).
+pub const MAX_ACCOUNTS: usize = 100;
+/// The most users an account holds; `CreateUser` past it is `400`
+/// `BadRequestException` (a limit of the double, not of the model).
+pub const MAX_USERS_PER_ACCOUNT: usize = 1000;
+/// `AccountName` max length, in characters.
+pub const MAX_ACCOUNT_NAME: usize = 100;
+/// The longest e-mail address accepted, in characters: the model gives a
+/// pattern only; 254 is the longest address SMTP can carry (RFC 5321).
+pub const MAX_EMAIL: usize = 254;
+/// The longest `Username` accepted, in characters: the model sets no
+/// bound, the double does.
+pub const MAX_USERNAME: usize = 256;
+/// `ProfileServiceMaxResults`: the page size bounds of `ListUsers`.
+pub const MAX_RESULTS: usize = 200;
+/// The page size of `ListUsers` without `max-results`.
+pub const DEFAULT_RESULTS: usize = 100;
 
 #[derive(Debug, Clone)]
 struct Account {
     id: String,
     name: String,
     created: String,
+    /// In creation order, which is the order of `ListUsers`. Users are only
+    /// ever removed with their account, so indexes stay valid.
     users: Vec<User>,
+    /// `UserId` to its index in `users`.
+    by_id: HashMap<String, usize>,
+    /// The e-mail addresses in use, for `ConflictException`.
+    emails: HashSet<String>,
+}
+
+impl Account {
+    fn user(&self, id: &str) -> Option<&User> {
+        self.by_id.get(id).and_then(|&i| self.users.get(i))
+    }
+
+    fn user_mut(&mut self, id: &str) -> Option<&mut User> {
+        self.by_id.get(id).and_then(|&i| self.users.get_mut(i))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -81,11 +121,7 @@ impl State {
             Operation::GetUser(id, user) => {
                 check_path_param("userId", user)?;
                 let a = self.account(id)?;
-                let u = a
-                    .users
-                    .iter()
-                    .find(|u| u.id == *user)
-                    .ok_or_else(|| ApiError::not_found(format!("user {user} not found")))?;
+                let u = a.user(user).ok_or_else(|| ApiError::not_found(format!("user {user} not found")))?;
                 Ok(Reply::json(200, json!({"User": user_json(a, u)})))
             }
             Operation::ListUsers(id) => self.list_users(id, query),
@@ -105,11 +141,23 @@ impl State {
             Some(_) => return Err(ApiError::bad_request("Name must be a string")),
         };
         let len = name.chars().count();
-        if !(1..=100).contains(&len) || is_blank(&name) {
-            return Err(ApiError::bad_request("Name must be 1 to 100 characters and not blank"));
+        if !(1..=MAX_ACCOUNT_NAME).contains(&len) || is_blank(&name) {
+            return Err(ApiError::bad_request(format!(
+                "Name must be 1 to {MAX_ACCOUNT_NAME} characters and not blank"
+            )));
+        }
+        if self.accounts.len() >= MAX_ACCOUNTS {
+            return Err(limit_reached(format!("the double holds at most {MAX_ACCOUNTS} accounts; delete one first")));
         }
         let id = self.new_id(quirks);
-        let account = Account { id: id.clone(), name, created: iso8601(SystemTime::now()), users: Vec::new() };
+        let account = Account {
+            id: id.clone(),
+            name,
+            created: iso8601(SystemTime::now()),
+            users: Vec::new(),
+            by_id: HashMap::new(),
+            emails: HashSet::new(),
+        };
         let body = json!({"Account": account_json(&account)});
         self.accounts.insert(id, account);
         Ok(Reply::json(201, body))
@@ -118,12 +166,15 @@ impl State {
     fn create_user(&mut self, account_id: &str, body: &Map<String, Value>, quirks: &Quirks) -> Result<Reply, ApiError> {
         check_path_param("accountId", account_id)?;
         let email = optional_string(body, "Email")?;
-        if let Some(e) = &email
-            && !valid_email(e)
-        {
-            return Err(ApiError::bad_request("Email is not a valid email address"));
+        if let Some(e) = &email {
+            check_email("Email", e)?;
         }
         let username = optional_string(body, "Username")?;
+        if let Some(n) = &username
+            && n.chars().count() > MAX_USERNAME
+        {
+            return Err(ApiError::bad_request(format!("Username must be at most {MAX_USERNAME} characters")));
+        }
         let user_type = optional_string(body, "UserType")?;
         if let Some(t) = &user_type
             && !USER_TYPES.contains(&t.as_str())
@@ -133,9 +184,12 @@ impl State {
         let id = self.new_id(quirks);
         let account = self.accounts.get_mut(account_id).ok_or_else(|| account_not_found(account_id))?;
         if let Some(e) = &email
-            && account.users.iter().any(|u| u.email.as_deref() == Some(e))
+            && account.emails.contains(e)
         {
             return Err(ApiError::new(Exception::Conflict, "a user with this email already exists"));
+        }
+        if account.users.len() >= MAX_USERS_PER_ACCOUNT {
+            return Err(limit_reached(format!("an account of the double holds at most {MAX_USERS_PER_ACCOUNT} users")));
         }
         let user = User {
             id,
@@ -146,6 +200,10 @@ impl State {
             invited_on: iso8601(SystemTime::now()),
         };
         let body = json!({"User": user_json(account, &user)});
+        if let Some(e) = &user.email {
+            account.emails.insert(e.clone());
+        }
+        account.by_id.insert(user.id.clone(), account.users.len());
         account.users.push(user);
         Ok(Reply::json(201, body))
     }
@@ -153,32 +211,49 @@ impl State {
     fn list_users(&self, account_id: &str, query: &[(String, String)]) -> Result<Reply, ApiError> {
         let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let max = match q("max-results") {
-            None => 100,
-            Some(s) => match s.parse::<usize>() {
-                Ok(n) if (1..=200).contains(&n) => n,
-                _ => return Err(ApiError::bad_request("max-results must be an integer from 1 to 200")),
+            None => DEFAULT_RESULTS,
+            Some(s) => match parse_count(s) {
+                Some(n) if (1..=MAX_RESULTS).contains(&n) => n,
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "max-results must be an integer from 1 to {MAX_RESULTS}"
+                    )));
+                }
             },
         };
+        // A token is the position of the next user among those matching;
+        // one that is not a position of this list was never issued.
         let start = match q("next-token") {
-            None => 0,
-            Some(s) => s.parse::<usize>().map_err(|_| ApiError::bad_request("invalid next-token"))?,
+            None => None,
+            Some(s) => Some(parse_count(s).ok_or_else(|| ApiError::bad_request("next-token is not a valid token"))?),
         };
         if let Some(t) = q("user-type")
             && !USER_TYPES.contains(&t)
         {
             return Err(ApiError::bad_request(format!("user-type must be one of {}", USER_TYPES.join(", "))));
         }
+        if let Some(e) = q("user-email") {
+            check_email("user-email", e)?;
+        }
         let a = self.account(account_id)?;
+        // Bounded by MAX_USERS_PER_ACCOUNT and the page size; the page is
+        // turned into bytes after the lock is released.
         let matching: Vec<&User> = a
             .users
             .iter()
             .filter(|u| q("user-email").is_none_or(|e| u.email.as_deref() == Some(e)))
             .filter(|u| q("user-type").is_none_or(|t| u.user_type == t))
             .collect();
+        let start = match start {
+            Some(n) if n < matching.len() => n,
+            Some(_) => return Err(ApiError::bad_request("next-token is not a valid token for this list")),
+            None => 0,
+        };
         let page: Vec<Value> = matching.iter().skip(start).take(max).map(|u| user_json(a, u)).collect();
         let mut body = json!({"Users": page});
-        if start + max < matching.len() {
-            body["NextToken"] = Value::String((start + max).to_string());
+        let next = start.saturating_add(max);
+        if next < matching.len() {
+            body["NextToken"] = Value::String(next.to_string());
         }
         Ok(Reply::json(200, body))
     }
@@ -198,9 +273,7 @@ impl State {
             if let Some(Err(e)) = checked.into_iter().find(Result::is_err) {
                 if let Some(account) = self.accounts.get_mut(account_id) {
                     for item in &valid {
-                        if let (Some(u), Some(l)) =
-                            (account.users.iter_mut().find(|u| u.id == item.user_id), &item.license)
-                        {
+                        if let (Some(u), Some(l)) = (account.user_mut(&item.user_id), &item.license) {
                             u.license = l.clone();
                         }
                     }
@@ -219,14 +292,13 @@ impl State {
             return Err(account_not_found(account_id));
         };
         if m == Some(Mutant::UnknownUserFailsRequest)
-            && let Some(i) = items.iter().find(|i| !account.users.iter().any(|u| u.id == i.user_id))
+            && let Some(i) = items.iter().find(|i| account.user(&i.user_id).is_none())
         {
             return Err(ApiError::not_found(format!("user {} not found", i.user_id)));
         }
         let mut errors = Vec::new();
         for item in &items {
-            let here =
-                self.accounts.get_mut(account_id).and_then(|a| a.users.iter_mut().find(|u| u.id == item.user_id));
+            let here = self.accounts.get_mut(account_id).and_then(|a| a.user_mut(&item.user_id));
             let user = match here {
                 Some(u) => Some(u),
                 None if m == Some(Mutant::CrossAccountUpdate) => {
@@ -427,6 +499,32 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
 fn check_path_param(name: &str, value: &str) -> Result<(), ApiError> {
     if is_blank(value) {
         return Err(ApiError::bad_request(format!("{name} must not be blank")));
+    }
+    Ok(())
+}
+
+/// A cap of the double reached: `400 BadRequestException`, an error every
+/// operation of the model may answer.
+fn limit_reached(message: String) -> ApiError {
+    ApiError::bad_request(message)
+}
+
+/// A count in a query parameter: ASCII digits only, at most 9 of them (so
+/// never a sign, a space or an overflow). `None` when it is anything else.
+fn parse_count(s: &str) -> Option<usize> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `EmailAddress`: the model's pattern, and at most [`MAX_EMAIL`] characters.
+fn check_email(name: &str, e: &str) -> Result<(), ApiError> {
+    if e.chars().count() > MAX_EMAIL {
+        return Err(ApiError::bad_request(format!("{name} must be at most {MAX_EMAIL} characters")));
+    }
+    if !valid_email(e) {
+        return Err(ApiError::bad_request(format!("{name} is not a valid email address")));
     }
     Ok(())
 }

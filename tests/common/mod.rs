@@ -182,13 +182,25 @@ pub struct Serve {
 impl Serve {
     /// Starts `conform serve --port 0` with extra arguments and waits for its URL.
     pub fn start(extra: &[&str]) -> Serve {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
+        cmd.args(["serve", "--host", "127.0.0.1", "--port", "0"]).args(extra);
+        Serve::spawn(cmd)
+    }
+
+    /// Like [`Serve::start`], with at most `files` open file descriptors
+    /// (`ulimit -n` in a shell that then becomes `conform serve`).
+    pub fn start_with_fd_limit(files: u32, extra: &[&str]) -> Serve {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("ulimit -n {files} && exec \"$0\" \"$@\"")])
+            .arg(env!("CARGO_BIN_EXE_conform"))
             .args(["serve", "--host", "127.0.0.1", "--port", "0"])
-            .args(extra)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("conform serve starts");
+            .args(extra);
+        Serve::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Serve {
+        use std::io::BufRead;
+        let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().expect("conform serve starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
         std::io::BufReader::new(stdout).read_line(&mut line).expect("serve prints its URL");
@@ -199,8 +211,38 @@ impl Serve {
 
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.signal_term();
         self.child.wait().expect("serve exits")
+    }
+
+    /// Sends SIGTERM and returns at once.
+    pub fn signal_term(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(status.as_ref().is_ok_and(|s| s.success()), "kill -TERM failed: {status:?}");
+    }
+
+    /// Waits at most `limit` for the process to exit; `None` if it is still running.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll serve") {
+                return Some(status);
+            }
+            if start.elapsed() > limit {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port` of the listener, for raw TCP.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
     }
 }
 
