@@ -31,6 +31,22 @@ pub struct Statement {
     pub source: String,
 }
 
+/// What shape divergences do to a case: `shape = "fail"` (the default)
+/// counts them like any divergence, `"warn"` reports them as warnings
+/// without failing, `"off"` skips the shape checks. Set in `suite.toml`
+/// (wins) or `contract.toml`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeMode {
+    /// Shape divergences fail the case.
+    #[default]
+    Fail,
+    /// Shape divergences are warnings.
+    Warn,
+    /// No shape checks.
+    Off,
+}
+
 /// `contract.toml` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +59,8 @@ pub struct RawContract {
     /// The documented statements.
     #[serde(default, rename = "statement")]
     pub statements: Vec<Statement>,
+    /// What shape divergences do, unless a suite says.
+    pub shape: Option<ShapeMode>,
 }
 
 /// A loaded contract.
@@ -58,6 +76,8 @@ pub struct Contract {
     pub statements: Vec<Statement>,
     /// Names of the members the model marks sensitive, for redaction.
     pub sensitive_members: Vec<String>,
+    /// What shape divergences do, unless a suite says.
+    pub shape: Option<ShapeMode>,
 }
 
 impl Contract {
@@ -83,6 +103,7 @@ impl Contract {
             common_errors: raw.common_errors,
             statements: raw.statements,
             sensitive_members,
+            shape: raw.shape,
         })
     }
 
