@@ -47,6 +47,34 @@ pub enum ShapeMode {
     Off,
 }
 
+/// The largest model conform reads, decompressed: botocore's largest
+/// models are a few MiB.
+pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a service model as text: plain JSON, or gzip-compressed JSON
+/// (`.gz`, as botocore ships its models). The read is bounded, compressed
+/// or not.
+fn read_model(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the service model `{}`: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    if path.extension().is_some_and(|e| e == "gz") {
+        flate2::read::GzDecoder::new(file)
+            .take(MAX_MODEL_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the service model `{}`: not valid gzip: {e}", path.display()))?;
+    } else {
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    }
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(format!("the service model `{}` is larger than {MAX_MODEL_BYTES} bytes", path.display()));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        format!("the service model `{}` is not UTF-8 text (a compressed model must end in .gz)", path.display())
+    })
+}
+
 /// `contract.toml` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,8 +113,7 @@ impl Contract {
     pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, String> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
-        let text = std::fs::read_to_string(&model_path)
-            .map_err(|e| format!("cannot read the service model `{}`: {e}", model_path.display()))?;
+        let text = read_model(&model_path)?;
         let json: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| format!("the service model `{}` is not valid JSON: {e}", model_path.display()))?;
         let model = Model::parse(&json).map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
@@ -110,5 +137,38 @@ impl Contract {
     /// Whether a statement id exists.
     pub fn has_statement(&self, id: &str) -> bool {
         self.statements.iter().any(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn models_are_read_plain_or_gzipped_as_botocore_ships_them() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let json = r#"{"shapes": {}, "operations": {}}"#;
+        let plain = dir.path().join("m.json");
+        std::fs::write(&plain, json).expect("write");
+        assert_eq!(read_model(&plain).expect("plain"), json);
+        let gz = dir.path().join("m.json.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(json.as_bytes()).expect("compress");
+        std::fs::write(&gz, enc.finish().expect("compress")).expect("write");
+        assert_eq!(read_model(&gz).expect("gzip"), json);
+        let fake = dir.path().join("fake.json.gz");
+        std::fs::write(&fake, json).expect("write");
+        assert!(read_model(&fake).expect_err("not gzip").contains("not valid gzip"));
+        std::fs::write(&plain, [0x1f, 0x8b, 0x08, 0x00]).expect("write");
+        assert!(read_model(&plain).expect_err("binary").contains("must end in .gz"));
+    }
+
+    #[test]
+    fn the_shipped_polly_model_loads_as_shipped() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/moto/polly/service-2.json.gz");
+        let json: serde_json::Value = serde_json::from_str(&read_model(&path).expect("read")).expect("JSON");
+        Model::parse(&json).expect("the botocore Polly model parses");
     }
 }
