@@ -26,8 +26,8 @@ pub struct Entry {
     pub step: Option<String>,
     /// The divergence kind; any kind when absent.
     pub kind: Option<MismatchKind>,
-    /// The JSON path (or header name); any path when absent. Array indices
-    /// and filter selectors are written `[*]`.
+    /// The JSON path (or header name); any path when absent, only the empty
+    /// path when `""`. Array indices and filter selectors are written `[*]`.
     pub path: Option<String>,
     /// Why the divergence is known.
     pub reason: Option<String>,
@@ -143,7 +143,9 @@ impl Baseline {
                 case: r.case.into_inner(),
                 step: r.step.filter(|s| !s.is_empty()),
                 kind,
-                path: r.path.filter(|p| !p.is_empty()),
+                // `path = ""` names the empty path (a divergence of the whole
+                // response); only an absent `path` means any path.
+                path: r.path,
                 reason: r.reason,
                 link: r.link,
                 location: format!("{}:{line}", path.display()),
@@ -189,7 +191,7 @@ impl Baseline {
             .map(|m| {
                 self.entries_for(case)
                     .find(|(_, e)| e.matches(case, step, m))
-                    .map(|(i, e)| Known::new(i, e.location.clone(), e.reason.clone()))
+                    .map(|(_, e)| Known::new(e.location.clone(), e.reason.clone()))
             })
             .collect()
     }

@@ -26,8 +26,6 @@ pub use update::{Change, Observed, ObservedCase, update};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Known {
-    /// The entry's index in its file, for the runner's own bookkeeping.
-    pub entry: usize,
     /// `FILE:LINE` of the entry.
     pub location: String,
     /// The entry's `reason`, when it has one.
@@ -35,8 +33,8 @@ pub struct Known {
 }
 
 impl Known {
-    /// A mark for entry `entry` at `location`.
-    pub fn new(entry: usize, location: String, reason: Option<String>) -> Known {
-        Known { entry, location, reason }
+    /// A mark for the entry at `location`.
+    pub fn new(location: String, reason: Option<String>) -> Known {
+        Known { location, reason }
     }
 }

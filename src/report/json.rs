@@ -165,11 +165,10 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
     };
     let mismatch = |d: &Value| -> Result<(Mismatch, Option<Known>), String> {
         let m = Mismatch::new(kind_of(d)?, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message"));
-        // The entry index is the runner's bookkeeping; read back, only the
-        // location and reason matter.
-        let k = d.get("known").filter(|k| !k.is_null()).map(|k| {
-            Known::new(usize::MAX, text(k, "entry"), k.get("reason").and_then(Value::as_str).map(str::to_owned))
-        });
+        let k = d
+            .get("known")
+            .filter(|k| !k.is_null())
+            .map(|k| Known::new(text(k, "entry"), k.get("reason").and_then(Value::as_str).map(str::to_owned)));
         Ok((m, k))
     };
     let mut cases = Vec::new();

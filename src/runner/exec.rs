@@ -158,10 +158,18 @@ fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
     let complete = result.outcome == Outcome::Passed;
     let ran: BTreeSet<&str> =
         result.steps.iter().filter(|s| s.phase != Phase::Teardown).map(|s| base_step_name(&s.name)).collect();
-    let used: BTreeSet<usize> = result.steps.iter().flat_map(|s| s.known.iter().flatten().map(|k| k.entry)).collect();
+    // An entry is used when it knows any divergence, not only those it was
+    // the first to know: an entry behind a broader one is not stale.
+    let used = |e: &crate::baseline::Entry| {
+        result
+            .steps
+            .iter()
+            .filter(|s| s.phase != Phase::Teardown)
+            .any(|s| s.mismatches.iter().any(|m| e.matches(&result.id, &s.name, m)))
+    };
     let fixed: Vec<_> = baseline
         .entries_for(&result.id)
-        .filter(|(i, e)| !used.contains(i) && (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))))
+        .filter(|(_, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used(e))
         .map(|(_, e)| e.clone())
         .collect();
     if result.outcome == Outcome::Passed {
