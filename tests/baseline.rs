@@ -437,3 +437,20 @@ async fn shape_fail_warn_and_off() {
         assert_eq!(out.contains("shape $.Extra"), code == 1, "{out}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_behind_a_broader_one_is_used_and_an_empty_path_is_only_the_empty_path() {
+    let s = server().await;
+    // The first entry knows every divergence of the step; the second, more
+    // precise, is still in use. The third names the empty path only, which
+    // none of these divergences has: it is fixed.
+    let baseline = "[[known]]\ncase = \"s/cases::list\"\nstep = \"list\"\n\n[[known]]\ncase = \"s/cases::list\"\nstep = \"list\"\nkind = \"body\"\npath = \"$.Items[*].Extra\"\n\n[[known]]\ncase = \"s/cases::list\"\nstep = \"list\"\nkind = \"body\"\npath = \"\"\n";
+    let dir = case_dir(&[("s/suite.toml", ""), ("s/cases.toml", &cases()), ("known.toml", baseline)]);
+    let o = run(dir.path(), &s, &["--filter", "::list", "--baseline", "known.toml", "--report-dir", "r"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let r = report(&dir.path().join("r"));
+    let fixed = case(&r, "s/cases::list")["fixed"].as_array().unwrap().clone();
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!(fixed[0]["entry"], "known.toml:11");
+}
