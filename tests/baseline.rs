@@ -222,6 +222,11 @@ async fn a_baseline_written_from_one_run_matches_the_next_though_every_value_cha
     let extra2: Value = serde_json::from_str(&body2).unwrap();
     assert_ne!(extra1["RequestId"], extra2["RequestId"]);
     assert_ne!(extra1["Items"][0]["Id"], extra2["Items"][0]["Id"]);
+    // --quiet leaves known cases to the counts.
+    let o = run(dir.path(), &s, &["--filter", "::list", "--baseline", "known.toml", "--quiet"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("KNOWN s/cases::list") && out.contains("0 skipped, 1 known, 0 fixed"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

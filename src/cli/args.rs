@@ -115,7 +115,7 @@ pub struct RunArgs {
     /// Write report.json, junit.xml, report.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
-    /// Print only cases that did not pass, and no progress.
+    /// Print only cases that did not pass (nor are known), and no progress.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Print every exchange of every case.

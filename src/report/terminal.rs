@@ -131,7 +131,7 @@ pub fn unified(expected: &Value, actual: &Value) -> String {
 /// How much the terminal report says about each case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
-    /// Only cases that did not pass.
+    /// Only cases that did not pass (known cases count as passed here).
     Quiet,
     /// Every case; details of those that did not pass.
     Normal,
@@ -176,7 +176,7 @@ pub fn write_report(
     detail: Detail,
 ) -> io::Result<()> {
     for r in &summary.cases {
-        if detail == Detail::Quiet && r.outcome == Outcome::Passed {
+        if detail == Detail::Quiet && matches!(r.outcome, Outcome::Passed | Outcome::Known) {
             continue;
         }
         writeln!(w, "{}", case_line(style, r))?;
