@@ -10,6 +10,7 @@
 // Nothing a user or an endpoint controls may panic the library.
 #![warn(clippy::unwrap_used)]
 
+pub mod baseline;
 pub mod case;
 pub mod cli;
 pub mod contract;

@@ -429,5 +429,5 @@ async fn the_markdown_report_is_appended_to_the_github_step_summary() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("earlier content\n# conform report"), "{md}");
-    assert!(md.contains("| 2 | 0 | 0 | 0 | 2 |"), "{md}");
+    assert!(md.contains("| 2 | 0 | 0 | 0 | 0 | 0 | 2 |"), "{md}");
 }

@@ -1,5 +1,5 @@
-//! Every report format for one real run that has passed, failed, errored
-//! and skipped cases: insta snapshots (volatile fields normalized), the
+//! Every report format for one real run, with a baseline, that has passed,
+//! known, fixed, failed, errored and skipped cases: insta snapshots (volatile fields normalized), the
 //! JUnit XML validated against a published JUnit XSD with xmllint, and the
 //! HTML page driven in headless Chromium.
 //!
@@ -12,6 +12,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
+use std::sync::Arc;
+
+use conform::baseline::Baseline;
 use conform::case::{LoadOptions, load_cases};
 use conform::contract;
 use conform::report::{ReportInput, html, json, junit, markdown, terminal, write_reports};
@@ -59,6 +62,43 @@ requires = ["teleport"]
 [[case.step]]
 method = "GET"
 path = "/ok"
+
+[[case]]
+name = "known quirk"
+covers = ["S-KNOWN"]
+[[case.step]]
+name = "first"
+method = "GET"
+path = "/quirk"
+expect.json = { id = "a1" }
+[[case.step]]
+name = "second"
+method = "GET"
+path = "/ok"
+expect.json = { id = "a1", n = 1 }
+
+[[case]]
+name = "fixed quirk"
+covers = ["S-OK"]
+[[case.step]]
+method = "GET"
+path = "/ok"
+expect.json = { id = "a1", n = 1 }
+"#;
+
+const BASELINE: &str = r#"# what the sample server is known to do
+[[known]]
+case = "sample/cases::known-quirk"
+step = "first"
+kind = "body"
+path = "$.extra"
+reason = "the server adds `extra`"
+link = "https://example.com/issues/1"
+
+[[known]]
+case = "sample/cases::fixed-quirk"
+kind = "status"
+reason = "it once answered 500"
 "#;
 
 const CONTRACT: &str = r#"
@@ -70,6 +110,10 @@ source = "test"
 [[statement]]
 id = "S-BODY"
 text = "GET /wrong answers the documented body"
+source = "test"
+[[statement]]
+id = "S-KNOWN"
+text = "GET /quirk answers only the documented members"
 source = "test"
 [[statement]]
 id = "S-NONE"
@@ -99,17 +143,25 @@ async fn sample() -> Sample {
         .mount(&server)
         .await;
     Mock::given(method("GET")).and(path("/broken")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/quirk"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(j!({"id": "a1", "extra": "x"})))
+        .mount(&server)
+        .await;
     let dir = common::case_dir(&[
         ("sample/suite.toml", "contract = \"contract.toml\"\n"),
         ("sample/contract.toml", CONTRACT),
         ("sample/model.json", r#"{"shapes": {}, "operations": {}}"#),
         ("sample/cases.toml", CASES),
+        ("known.toml", BASELINE),
     ]);
+    let baseline = Baseline::load(&dir.path().join("known.toml")).unwrap();
     let cases = load_cases(&[dir.path().join("sample")], &LoadOptions::default()).unwrap();
     let statements: Vec<(String, String)> =
         cases[0].contract.as_ref().unwrap().statements.iter().map(|s| (s.id.clone(), s.text.clone())).collect();
     let target = Target { base_url: server.uri().parse().unwrap(), capabilities: Default::default() };
-    let summary = runner::run(cases, &target, &RunOptions::default()).await.unwrap();
+    let opts = RunOptions { baseline: Some(Arc::new(baseline)), ..RunOptions::default() };
+    let summary = runner::run(cases, &target, &opts).await.unwrap();
     let coverage = contract::coverage(&statements, &summary);
     Sample { summary, target: server.uri(), coverage, _server: server }
 }
@@ -142,7 +194,7 @@ fn input(s: &Sample) -> ReportInput<'_> {
 async fn every_format_matches_its_snapshot() {
     let s = sample().await;
     let c = s.summary.counts();
-    assert_eq!((c.passed, c.failed, c.errored, c.skipped), (1, 1, 1, 1), "{:#?}", s.summary);
+    assert_eq!((c.passed, c.failed, c.errored, c.skipped, c.known, c.fixed), (1, 1, 1, 1, 1, 1), "{:#?}", s.summary);
     let input = input(&s);
     let json_text = serde_json::to_string_pretty(&json::to_json(&input)).unwrap();
     insta::assert_snapshot!("report.json", normalize(&json_text));
@@ -153,6 +205,8 @@ async fn every_format_matches_its_snapshot() {
     let plain = terminal::Style { color: false };
     terminal::write_report(&mut term, plain, &s.summary, Some(&s.coverage), terminal::Detail::Normal).unwrap();
     insta::assert_snapshot!("terminal", normalize(&String::from_utf8(term).unwrap()));
+    let p = conform::report::parity::parity(&input);
+    insta::assert_snapshot!("parity.svg", conform::report::badge::to_svg(&p));
     // The bearer token the case sent never reaches a report.
     for text in [json_text, junit::to_junit(&input).unwrap(), markdown::to_markdown(&input), html::to_html(&input)] {
         assert!(!text.contains("very-secret-token"));
@@ -206,6 +260,9 @@ async fn junit_xml_validates_against_the_published_junit_xsd() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("validates"), "{text}");
+    // The badge beside it is well-formed XML.
+    let badge = Command::new("xmllint").arg("--noout").arg(dir.path().join("parity.svg")).output().unwrap();
+    assert!(badge.status.success(), "{}", String::from_utf8_lossy(&badge.stderr));
 }
 
 /// A minimal WebDriver client over chromedriver, for the HTML report.
@@ -281,9 +338,11 @@ async fn html_report_works_in_headless_chromium() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 
     let visible = "return [...document.querySelectorAll('.case')].filter(c => c.offsetParent !== null).map(c => c.dataset.outcome).sort()";
-    assert_eq!(b.script(visible).await, j!(["errored", "failed", "passed", "skipped"]));
+    assert_eq!(b.script(visible).await, j!(["errored", "failed", "fixed", "known", "passed", "skipped"]));
+    // The badge is drawn inline.
+    assert_eq!(b.script("return document.querySelectorAll('#parity svg text').length").await, j!(2));
 
-    // Untick `passed` and `skipped`: only failed and errored cases remain.
+    // Untick `passed` and `skipped`: failed, errored, known and fixed cases remain.
     for outcome in ["passed", "skipped"] {
         let el = b
             .call(
@@ -295,7 +354,7 @@ async fn html_report_works_in_headless_chromium() {
         let id = el.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).unwrap().to_owned();
         b.call(reqwest::Method::POST, &format!("/element/{id}/click"), j!({})).await;
     }
-    assert_eq!(b.script(visible).await, j!(["errored", "failed"]));
+    assert_eq!(b.script(visible).await, j!(["errored", "failed", "fixed", "known"]));
 
     // The failed case's diff is on screen, with its removed and added lines.
     let diff = b

@@ -252,6 +252,7 @@ struct Suite {
     secrets: Vec<String>,
     headers: Vec<(String, Template)>,
     strict: Option<bool>,
+    shape: Option<crate::contract::ShapeMode>,
     requires: Vec<String>,
     exclusive: Option<bool>,
     target: TargetSettings,
@@ -319,6 +320,7 @@ fn merge(into: &mut Suite, s: &Suite) {
         into.headers.push((k.clone(), v.clone()));
     }
     into.strict = s.strict.or(into.strict);
+    into.shape = s.shape.or(into.shape);
     into.exclusive = s.exclusive.or(into.exclusive);
     into.requires.extend(s.requires.iter().cloned());
     into.target.signing_name = s.target.signing_name.clone().or(into.target.signing_name.take());
@@ -365,6 +367,7 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
         secrets: raw.secrets.unwrap_or_default(),
         headers,
         strict: raw.strict,
+        shape: raw.shape,
         requires: raw.requires,
         exclusive: raw.exclusive,
         target: TargetSettings { signing_name: target.signing_name, region: target.region },
@@ -502,6 +505,7 @@ fn load_file(
             teardown: with_headers(teardown, &suite.headers),
             target: suite.target.clone(),
             contract: suite.contract.clone(),
+            shape: suite.shape.or(suite.contract.as_ref().and_then(|c| c.shape)).unwrap_or_default(),
         };
         if let (Some(contract), Some(covers)) = (&case.contract, &rc.covers) {
             for id in covers.get_ref() {

@@ -131,6 +131,8 @@ pub struct Case {
     pub target: TargetSettings,
     /// The suite's contract, for shape checks and coverage.
     pub contract: Option<Arc<Contract>>,
+    /// What shape divergences do (`suite.toml`, else `contract.toml`).
+    pub shape: crate::contract::ShapeMode,
 }
 
 /// A request and what its response must be.

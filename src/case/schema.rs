@@ -20,6 +20,7 @@ pub struct RawSuite {
     pub secrets: Option<Vec<String>>,
     pub headers: Option<BTreeMap<String, Node>>,
     pub strict: Option<bool>,
+    pub shape: Option<crate::contract::ShapeMode>,
     pub target: Option<RawTarget>,
     #[serde(default)]
     pub setup: Vec<Spanned<RawStep>>,

@@ -29,6 +29,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// Merge the reports of several runs (such as shards) into one.
     Merge(MergeArgs),
+    /// Write or update a baseline of known divergences from runs' reports.
+    Baseline(BaselineArgs),
+}
+
+/// `conform baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Report folders (or report.json files) of the runs; the shards of
+    /// one suite merge.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The baseline file to write, or to update in place (reasons, links
+    /// and comments are kept).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// `conform merge`.
@@ -90,10 +105,17 @@ pub struct RunArgs {
     /// Stop starting cases after the first failure or error.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Divergences listed in this file are known: reported, never failing
+    /// the run. A listed one that no longer occurs is `fixed` and fails it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Fixed baseline entries do not fail the run.
+    #[arg(long, requires = "baseline")]
+    pub allow_fixed: bool,
     /// Write report.json, junit.xml, report.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
-    /// Print only cases that did not pass, and no progress.
+    /// Print only cases that did not pass (nor are known), and no progress.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Print every exchange of every case.

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use args::{Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
+pub use args::{BaselineArgs, Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::contract;
@@ -68,7 +68,87 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Run(args) => run_cases(args),
         Command::Serve(args) => serve(args),
         Command::Merge(args) => merge(args),
+        Command::Baseline(args) => baseline_cmd(args),
     }
+}
+
+/// Reads one run's `report.json` (or the one in a report folder).
+fn read_report(input: &std::path::Path) -> Result<report::json::ParsedReport> {
+    let path = if input.is_dir() { input.join("report.json") } else { input.to_path_buf() };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
+    report::json::from_json(&value).map_err(|e| anyhow!("`{}` is not a conform report: {e}", path.display()))
+}
+
+/// Writes or updates a baseline from the divergences of runs' reports.
+fn baseline_cmd(args: BaselineArgs) -> Result<u8> {
+    use crate::baseline::{Change, Observed, ObservedCase, base_step_name, update};
+    use runner::{Outcome, Phase};
+    let mut observed = Observed::default();
+    for input in &args.inputs {
+        for c in read_report(input)?.summary.cases {
+            if c.outcome == Outcome::Skipped {
+                continue;
+            }
+            if observed.cases.contains_key(&c.id) {
+                return Err(anyhow!("case `{}` is in more than one report: the inputs overlap", c.id));
+            }
+            let mut o = ObservedCase {
+                complete: matches!(c.outcome, Outcome::Passed | Outcome::Known | Outcome::Fixed),
+                ..ObservedCase::default()
+            };
+            for s in c.steps.iter().filter(|s| s.phase != Phase::Teardown) {
+                o.steps.insert(base_step_name(&s.name).to_owned());
+                o.divergences.extend(s.mismatches.iter().map(|m| (s.name.clone(), m.clone())));
+            }
+            observed.cases.insert(c.id, o);
+        }
+    }
+    let existing = match std::fs::metadata(&args.out) {
+        Ok(meta) if meta.len() > crate::baseline::MAX_BASELINE_BYTES => {
+            return Err(anyhow!("`{}` is larger than a baseline may be", args.out.display()));
+        }
+        Ok(_) => {
+            Some(std::fs::read_to_string(&args.out).with_context(|| format!("cannot read `{}`", args.out.display()))?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(anyhow!(e).context(format!("cannot read `{}`", args.out.display()))),
+    };
+    let (text, changes) = match update(&args.out, existing.as_deref(), &observed) {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}\n");
+            }
+            eprintln!("the baseline was not changed");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    report::write_atomic(&args.out, text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+    let (mut added, mut removed) = (0, 0);
+    for c in &changes {
+        match c {
+            Change::Added(k) => {
+                added += 1;
+                println!("added    {}", k.describe());
+            }
+            Change::Removed(e) => {
+                removed += 1;
+                println!("removed  {}: {}", e.location, e.describe());
+            }
+        }
+    }
+    let total = crate::baseline::Baseline::parse(&args.out, &text).map(|b| b.entries.len()).unwrap_or(0);
+    println!(
+        "{}: {total} entries ({added} added, {removed} removed) from {} cases in {} report{}",
+        args.out.display(),
+        observed.cases.len(),
+        args.inputs.len(),
+        if args.inputs.len() == 1 { "" } else { "s" }
+    );
+    Ok(EXIT_OK)
 }
 
 /// Merges shard reports: every case once, counts and coverage recomputed.
@@ -77,13 +157,21 @@ fn merge(args: MergeArgs) -> Result<u8> {
     let mut statements: Vec<(String, String)> = Vec::new();
     let mut targets = BTreeSet::new();
     let (mut duration, mut interrupted) = (std::time::Duration::ZERO, false);
+    let mut baseline: Option<runner::BaselineUse> = None;
     for input in &args.inputs {
-        let path = if input.is_dir() { input.join("report.json") } else { input.clone() };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
-        let parsed = report::json::from_json(&value)
-            .map_err(|e| anyhow!("`{}` is not a conform report: {e}", path.display()))?;
+        let parsed = read_report(input)?;
+        if let Some(b) = parsed.summary.baseline.clone() {
+            // An entry not run in one shard may have run in another: the
+            // merged figure is the smallest.
+            baseline = Some(match baseline.take() {
+                None => b,
+                Some(mut acc) => {
+                    acc.not_run = acc.not_run.min(b.not_run);
+                    acc.allow_fixed |= b.allow_fixed;
+                    acc
+                }
+            });
+        }
         for s in parsed.statements {
             if !statements.iter().any(|(id, _)| *id == s.0) {
                 statements.push(s);
@@ -98,7 +186,7 @@ fn merge(args: MergeArgs) -> Result<u8> {
     if let Some(w) = cases.windows(2).find(|w| w[0].id == w[1].id) {
         return Err(anyhow!("case `{}` is in more than one report: the inputs overlap", w[0].id));
     }
-    let summary = runner::RunSummary { cases, duration, interrupted };
+    let summary = runner::RunSummary { cases, duration, interrupted, baseline };
     let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
     let target = targets.into_iter().collect::<Vec<_>>().join(", ");
     let input = ReportInput { summary: &summary, target: &target, coverage: coverage.as_ref() };
@@ -115,28 +203,35 @@ fn merge(args: MergeArgs) -> Result<u8> {
 /// Loads and selects cases; prints every load error and returns `None` when there is any.
 /// With `require_cases`, selecting no case at all is an error too.
 fn load(sel: &SelectArgs, require_cases: bool) -> Result<Option<Vec<Case>>> {
+    Ok(load_with_ids(sel, require_cases)?.map(|(cases, _)| cases))
+}
+
+/// Loads and selects cases, and gives the ids of every loaded case too
+/// (selected or not).
+fn load_with_ids(sel: &SelectArgs, require_cases: bool) -> Result<Option<(Vec<Case>, BTreeSet<String>)>> {
     let opts = LoadOptions { cli_vars: sel.vars.iter().map(|(k, _)| k.clone()).collect() };
     match load_cases(&sel.paths, &opts) {
         Ok(cases) => {
-            let found = cases.len();
+            let ids: BTreeSet<String> = cases.iter().map(|c| c.id.clone()).collect();
             let selection = Selection { filters: sel.filter.clone(), tags: sel.tag.clone(), shard: sel.shard };
             let selected = selection.apply(cases);
             if selected.is_empty() && require_cases {
                 // A run of nothing must not turn a CI job green.
                 let paths = sel.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-                let why = if found == 0 {
+                let why = if ids.is_empty() {
                     format!(
                         "no case found in {paths} (case files are `*.toml` other than suite.toml and contract.toml)"
                     )
                 } else {
                     format!(
-                        "all {found} cases found in {paths} were left out by --filter, --tag or --shard; none was selected"
+                        "all {} cases found in {paths} were left out by --filter, --tag or --shard; none was selected",
+                        ids.len()
                     )
                 };
                 eprintln!("error: {why}");
                 return Ok(None);
             }
-            Ok(Some(selected))
+            Ok(Some((selected, ids)))
         }
         Err(errors) => {
             let mut err = std::io::stderr().lock();
@@ -162,7 +257,21 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run_cases(args: RunArgs) -> Result<u8> {
-    let Some(cases) = load(&args.select, true)? else { return Ok(EXIT_USAGE) };
+    let Some((cases, all_ids)) = load_with_ids(&args.select, true)? else { return Ok(EXIT_USAGE) };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match crate::baseline::Baseline::load(path) {
+            Ok(b) => Some(Arc::new(b)),
+            Err(errors) => {
+                let mut err = std::io::stderr().lock();
+                for e in &errors {
+                    let _ = writeln!(err, "error: {e}\n");
+                }
+                let _ = writeln!(err, "the baseline `{}` is invalid; nothing was sent", path.display());
+                return Ok(EXIT_USAGE);
+            }
+        },
+    };
     let rt = runtime()?;
     rt.block_on(async move {
         let env_creds = SigningCredentials::from_env();
@@ -216,6 +325,8 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             cancel: cancel.clone(),
             ca_certs,
             insecure: args.insecure,
+            baseline: baseline.clone(),
+            allow_fixed: args.allow_fixed,
         };
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {
@@ -224,7 +335,15 @@ fn run_cases(args: RunArgs) -> Result<u8> {
                 on_interrupt.cancel();
             }
         });
-        let summary = runner::run(cases, &target, &opts).await.context("the run could not start")?;
+        let mut summary = runner::run(cases, &target, &opts).await.context("the run could not start")?;
+        if let (Some(b), Some(used)) = (&baseline, summary.baseline.as_mut()) {
+            used.unknown_cases = b
+                .entries
+                .iter()
+                .filter(|e| !all_ids.contains(&e.case))
+                .map(|e| format!("{}: {} names no case of this suite", e.location, e.describe()))
+                .collect();
+        }
         progress.finish();
         let target_name = match &args.endpoint {
             Some(url) => url.clone(),
@@ -295,15 +414,17 @@ impl Progress {
 
     fn callback(&self) -> runner::OnResult {
         let (bar, quiet, total, done) = (self.bar.clone(), self.quiet, self.total, self.done.clone());
-        let counts = Arc::new(std::sync::Mutex::new([0u64; 4]));
+        let counts = Arc::new(std::sync::Mutex::new([0u64; runner::Outcome::ALL.len()]));
         Arc::new(move |r: &CaseResult| {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if let Some(bar) = &bar {
                 let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
-                c[r.outcome as usize] += 1;
+                if let Some(n) = c.get_mut(r.outcome as usize) {
+                    *n += 1;
+                }
                 bar.set_message(format!(
-                    "{} passed, {} failed, {} errored, {} skipped · {}",
-                    c[0], c[1], c[2], c[3], r.id
+                    "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {}",
+                    c[0], c[1], c[2], c[3], c[4], c[5], r.id
                 ));
                 bar.inc(1);
             } else if !quiet {

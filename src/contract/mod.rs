@@ -32,6 +32,52 @@ pub struct Statement {
     pub source: String,
 }
 
+/// What shape divergences do to a case: `shape = "fail"` (the default)
+/// counts them like any divergence, `"warn"` reports them as warnings
+/// without failing, `"off"` skips the shape checks. Set in `suite.toml`
+/// (wins) or `contract.toml`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeMode {
+    /// Shape divergences fail the case.
+    #[default]
+    Fail,
+    /// Shape divergences are warnings.
+    Warn,
+    /// No shape checks.
+    Off,
+}
+
+/// The largest model conform reads, decompressed: botocore's largest
+/// models are a few MiB.
+pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a service model as text: plain JSON, or gzip-compressed JSON
+/// (`.gz`, as botocore ships its models). The read is bounded, compressed
+/// or not.
+fn read_model(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    // A regular file only (a FIFO would block, a device never end), bounded.
+    let raw = crate::files::read_regular(path, MAX_MODEL_BYTES)
+        .map_err(|e| format!("the service model `{}`: {e}", path.display()))?;
+    let bytes = if path.extension().is_some_and(|e| e == "gz") {
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(raw.as_slice())
+            .take(MAX_MODEL_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the service model `{}`: not valid gzip: {e}", path.display()))?;
+        bytes
+    } else {
+        raw
+    };
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(format!("the service model `{}` is larger than {MAX_MODEL_BYTES} bytes", path.display()));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        format!("the service model `{}` is not UTF-8 text (a compressed model must end in .gz)", path.display())
+    })
+}
+
 /// `contract.toml` as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +90,8 @@ pub struct RawContract {
     /// The documented statements.
     #[serde(default, rename = "statement")]
     pub statements: Vec<Statement>,
+    /// What shape divergences do, unless a suite says.
+    pub shape: Option<ShapeMode>,
 }
 
 /// A loaded contract.
@@ -59,19 +107,17 @@ pub struct Contract {
     pub statements: Vec<Statement>,
     /// Names of the members the model marks sensitive, for redaction.
     pub sensitive_members: Vec<String>,
+    /// What shape divergences do, unless a suite says.
+    pub shape: Option<ShapeMode>,
 }
-
-/// The largest service model read (botocore's largest is a few MiB).
-pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Contract {
     /// Builds a contract from its parsed file; `dir` resolves the model path.
     pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, String> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
-        let bytes = crate::files::read_regular(&model_path, MAX_MODEL_BYTES)
-            .map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
-        let json: serde_json::Value = serde_json::from_slice(&bytes)
+        let text = read_model(&model_path)?;
+        let json: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| format!("the service model `{}` is not valid JSON: {e}", model_path.display()))?;
         let model = Model::parse(&json).map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
         let mut seen = std::collections::HashSet::new();
@@ -87,11 +133,45 @@ impl Contract {
             common_errors: raw.common_errors,
             statements: raw.statements,
             sensitive_members,
+            shape: raw.shape,
         })
     }
 
     /// Whether a statement id exists.
     pub fn has_statement(&self, id: &str) -> bool {
         self.statements.iter().any(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn models_are_read_plain_or_gzipped_as_botocore_ships_them() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let json = r#"{"shapes": {}, "operations": {}}"#;
+        let plain = dir.path().join("m.json");
+        std::fs::write(&plain, json).expect("write");
+        assert_eq!(read_model(&plain).expect("plain"), json);
+        let gz = dir.path().join("m.json.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(json.as_bytes()).expect("compress");
+        std::fs::write(&gz, enc.finish().expect("compress")).expect("write");
+        assert_eq!(read_model(&gz).expect("gzip"), json);
+        let fake = dir.path().join("fake.json.gz");
+        std::fs::write(&fake, json).expect("write");
+        assert!(read_model(&fake).expect_err("not gzip").contains("not valid gzip"));
+        std::fs::write(&plain, [0x1f, 0x8b, 0x08, 0x00]).expect("write");
+        assert!(read_model(&plain).expect_err("binary").contains("must end in .gz"));
+    }
+
+    #[test]
+    fn the_shipped_polly_model_loads_as_shipped() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/moto/polly/service-2.json.gz");
+        let json: serde_json::Value = serde_json::from_str(&read_model(&path).expect("read")).expect("JSON");
+        Model::parse(&json).expect("the botocore Polly model parses");
     }
 }

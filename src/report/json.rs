@@ -6,12 +6,15 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{MAX_BODY_CHARS, ReportInput, cut};
+use super::{BADGE_FILE, MAX_BODY_CHARS, ReportInput, cut, parity};
+use crate::baseline::{Entry, Known};
 use crate::matcher::{Mismatch, MismatchKind};
-use crate::runner::{CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepResult};
+use crate::runner::{BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepResult};
 
 /// The schema version of `report.json`. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 added baselines (`known` and `fixed` outcomes and counts,
+/// `divergences[].known`, `cases[].fixed`, `baseline`), `parity` and `badge`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report as JSON.
 pub fn to_json(input: &ReportInput) -> Value {
@@ -28,9 +31,37 @@ pub fn to_json(input: &ReportInput) -> Value {
             "failed": c.failed,
             "errored": c.errored,
             "skipped": c.skipped,
+            "known": c.known,
+            "fixed": c.fixed,
         },
+        "baseline": input.summary.baseline.as_ref().map(|b| json!({
+            "file": b.file,
+            "allow_fixed": b.allow_fixed,
+            "entries": b.entries,
+            "known_divergences": input.summary.known_divergences(),
+            "fixed": input.summary.fixed_entries().count(),
+            "not_run": b.not_run,
+            "unknown_cases": b.unknown_cases,
+        })),
+        "parity": serde_json::to_value(parity::parity(input)).unwrap_or(Value::Null),
+        "badge": BADGE_FILE,
         "coverage": input.coverage.map(|cov| serde_json::to_value(cov).unwrap_or(Value::Null)),
         "cases": input.summary.cases.iter().map(case).collect::<Vec<_>>(),
+    })
+}
+
+fn known(k: Option<&Known>) -> Value {
+    k.map_or(Value::Null, |k| json!({"entry": k.location, "reason": k.reason}))
+}
+
+fn fixed(e: &Entry) -> Value {
+    json!({
+        "entry": e.location,
+        "step": e.step,
+        "kind": e.kind.map(|k| k.as_str()),
+        "path": e.path,
+        "reason": e.reason,
+        "link": e.link,
     })
 }
 
@@ -45,11 +76,12 @@ fn case(r: &CaseResult) -> Value {
         "reason": r.reason,
         "duration_ms": r.duration.as_millis() as u64,
         "warnings": r.warnings,
-        "divergences": r.mismatches().map(|(s, m)| {
-            let mut d = divergence(m);
+        "divergences": r.steps.iter().flat_map(|s| s.judged().map(move |(m, k)| {
+            let mut d = divergence(m, k);
             d["step"] = json!(s.name);
             d
-        }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "fixed": r.fixed.iter().map(fixed).collect::<Vec<_>>(),
         "steps": r.steps.iter().map(step).collect::<Vec<_>>(),
     })
 }
@@ -75,13 +107,20 @@ fn step(s: &StepResult) -> Value {
             "body": body(&r.body),
         })),
         "error": s.error,
-        "divergences": s.mismatches.iter().map(divergence).collect::<Vec<_>>(),
+        "divergences": s.judged().map(|(m, k)| divergence(m, k)).collect::<Vec<_>>(),
         "diff": s.body_diff.as_ref().map(|(expected, actual)| json!({"expected": expected, "actual": actual})),
     })
 }
 
-fn divergence(m: &Mismatch) -> Value {
-    json!({"kind": m.kind.as_str(), "path": m.path, "expected": m.expected, "actual": m.actual, "message": m.message})
+fn divergence(m: &Mismatch, k: Option<&Known>) -> Value {
+    json!({
+        "kind": m.kind.as_str(),
+        "path": m.path,
+        "expected": m.expected,
+        "actual": m.actual,
+        "message": m.message,
+        "known": known(k),
+    })
 }
 
 /// A `report.json` read back: the results, the target, and the documented
@@ -96,11 +135,12 @@ pub struct ParsedReport {
     pub statements: Vec<(String, String)>,
 }
 
-/// Reads a `report.json` of this schema version.
+/// Reads a `report.json` of this schema version (or of version 1, which
+/// has no baseline fields).
 pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
     let version = v.get("schema_version").and_then(Value::as_u64);
-    if version != Some(u64::from(SCHEMA_VERSION)) {
-        return Err(format!("schema_version {version:?} is not {SCHEMA_VERSION}"));
+    if !matches!(version, Some(1) | Some(2)) {
+        return Err(format!("schema_version {version:?} is not 1 or {SCHEMA_VERSION}"));
     }
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     let ms = |v: &Value, k: &str| Duration::from_millis(v.get(k).and_then(Value::as_u64).unwrap_or(0));
@@ -119,18 +159,17 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             })
             .unwrap_or_default()
     };
-    let mismatch = |d: &Value| -> Result<Mismatch, String> {
-        let kind = match d.get("kind").and_then(Value::as_str) {
-            Some("status") => MismatchKind::Status,
-            Some("header") => MismatchKind::Header,
-            Some("body") => MismatchKind::Body,
-            Some("error") => MismatchKind::Error,
-            Some("shape") => MismatchKind::Shape,
-            Some("capture") => MismatchKind::Capture,
-            Some("json") => MismatchKind::Json,
-            other => return Err(format!("unknown divergence kind {other:?}")),
-        };
-        Ok(Mismatch::new(kind, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message")))
+    let kind_of = |d: &Value| -> Result<MismatchKind, String> {
+        let k = d.get("kind").and_then(Value::as_str);
+        k.and_then(crate::baseline::kind_from_str).ok_or_else(|| format!("unknown divergence kind {k:?}"))
+    };
+    let mismatch = |d: &Value| -> Result<(Mismatch, Option<Known>), String> {
+        let m = Mismatch::new(kind_of(d)?, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message"));
+        let k = d
+            .get("known")
+            .filter(|k| !k.is_null())
+            .map(|k| Known::new(text(k, "entry"), k.get("reason").and_then(Value::as_str).map(str::to_owned)));
+        Ok((m, k))
     };
     let mut cases = Vec::new();
     for c in v.get("cases").and_then(Value::as_array).ok_or("no `cases` list")? {
@@ -139,6 +178,8 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             Some("failed") => Outcome::Failed,
             Some("errored") => Outcome::Errored,
             Some("skipped") => Outcome::Skipped,
+            Some("known") => Outcome::Known,
+            Some("fixed") => Outcome::Fixed,
             other => return Err(format!("case {}: unknown outcome {other:?}", text(c, "id"))),
         };
         let mut steps = Vec::new();
@@ -151,6 +192,13 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             let body_text = |b: Option<&Value>| {
                 b.and_then(|b| b.get("text")).and_then(Value::as_str).unwrap_or_default().to_owned()
             };
+            let judged: Vec<(Mismatch, Option<Known>)> = st
+                .get("divergences")
+                .and_then(Value::as_array)
+                .map(|d| d.iter().map(mismatch).collect::<Result<Vec<_>, _>>())
+                .transpose()?
+                .unwrap_or_default();
+            let (mismatches, known): (Vec<Mismatch>, Vec<Option<Known>>) = judged.into_iter().unzip();
             steps.push(StepResult {
                 phase,
                 name: text(st, "name"),
@@ -165,12 +213,9 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
                     headers: pairs(r.get("headers")),
                     body: body_text(r.get("body")),
                 }),
-                mismatches: st
-                    .get("divergences")
-                    .and_then(Value::as_array)
-                    .map(|d| d.iter().map(mismatch).collect::<Result<Vec<_>, _>>())
-                    .transpose()?
-                    .unwrap_or_default(),
+                known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
+                mismatches,
+                warnings: Vec::new(),
                 error: st.get("error").and_then(Value::as_str).map(str::to_owned),
                 body_diff: st.get("diff").filter(|d| !d.is_null()).map(|d| {
                     (d.get("expected").cloned().unwrap_or_default(), d.get("actual").cloned().unwrap_or_default())
@@ -188,6 +233,28 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             reason: c.get("reason").and_then(Value::as_str).map(str::to_owned),
             steps,
             warnings: list(c, "warnings"),
+            fixed: c
+                .get("fixed")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|f| -> Result<Entry, String> {
+                    let opt = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+                    let kind = match f.get("kind").filter(|k| !k.is_null()) {
+                        Some(_) => Some(kind_of(f)?),
+                        None => None,
+                    };
+                    Ok(Entry::read_back(
+                        text(c, "id"),
+                        opt("step"),
+                        kind,
+                        opt("path"),
+                        opt("reason"),
+                        opt("link"),
+                        text(f, "entry"),
+                    ))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
             duration: ms(c, "duration_ms"),
         });
     }
@@ -202,6 +269,13 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
             cases,
             duration: ms(v, "duration_ms"),
             interrupted: v.get("interrupted").and_then(Value::as_bool).unwrap_or(false),
+            baseline: v.get("baseline").filter(|b| !b.is_null()).map(|b| BaselineUse {
+                file: text(b, "file"),
+                allow_fixed: b.get("allow_fixed").and_then(Value::as_bool).unwrap_or(false),
+                entries: b.get("entries").and_then(Value::as_u64).unwrap_or(0) as usize,
+                not_run: b.get("not_run").and_then(Value::as_u64).unwrap_or(0) as usize,
+                unknown_cases: list(b, "unknown_cases"),
+            }),
         },
         target: text(v, "target"),
         statements,

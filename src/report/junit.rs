@@ -1,13 +1,23 @@
 //! `junit.xml`: one `<testsuite>` per case file, one `<testcase>` per case;
 //! `<failure>` for divergences (the diff in its body), `<error>` for cases
 //! that could not run, `<skipped>` with the reason.
+//!
+//! With a baseline, a `known` case is a passed `<testcase>` whose
+//! `<system-out>` lists its known divergences and their entries: it ran and
+//! it does not fail the gate, which is what GitHub's, GitLab's and
+//! Jenkins' JUnit views show for a pass, and the note is one click away in
+//! each. (As `<skipped>` it would read as "did not run" in every one of
+//! them, and drop out of pass-rate trends.) A `fixed` case is a
+//! `<failure type="fixed">` naming the stale entries, since it fails the
+//! run; under `--allow-fixed` it is a pass with the same note. Every
+//! `<testsuite>` carries the run's parity figures as `<properties>`.
 
 use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::ReportInput;
 use super::terminal::{Style, case_details};
+use super::{ReportInput, parity};
 use crate::runner::{CaseResult, Outcome};
 
 /// The report as JUnit XML.
@@ -21,21 +31,61 @@ pub fn to_junit(input: &ReportInput) -> Result<String, quick_junit::SerializeErr
         let file = r.id.split_once("::").map_or(r.id.as_str(), |(f, _)| f);
         by_file.entry(file.to_owned()).or_default().push(r);
     }
+    let p = parity::parity(input);
+    let mut props = vec![("conform.parity.score", p.score.to_string()), ("conform.parity.basis", p.basis.to_owned())];
+    if let Some(st) = &p.statements {
+        props.extend([
+            ("conform.parity.statements", st.total.to_string()),
+            ("conform.parity.statements.conforming", st.conforms.to_string()),
+            ("conform.parity.statements.known", st.known.to_string()),
+            ("conform.parity.statements.diverging", st.diverges.to_string()),
+            ("conform.parity.statements.not_run", st.not_run.to_string()),
+        ]);
+    }
+    props.extend([
+        ("conform.parity.cases.run", p.cases_run.to_string()),
+        ("conform.parity.cases.passing", p.cases_passing.to_string()),
+        ("conform.parity.known_divergences", p.known_divergences.to_string()),
+        ("conform.parity.badge", super::BADGE_FILE.to_owned()),
+    ]);
+    let allow_fixed = input.summary.baseline.as_ref().is_some_and(|b| b.allow_fixed);
     for (file, cases) in by_file {
         let mut suite = TestSuite::new(file.clone());
+        suite.add_properties(props.iter().map(|(k, v)| (k.to_string(), v.clone())));
         for r in cases {
             let plain = Style { color: false };
+            let mut notes = r.warnings.clone();
             let status = match r.outcome {
                 Outcome::Passed => TestCaseStatus::success(),
+                Outcome::Known => {
+                    notes.insert(0, case_details(plain, r));
+                    TestCaseStatus::success()
+                }
+                Outcome::Fixed if allow_fixed => {
+                    notes.insert(0, case_details(plain, r));
+                    TestCaseStatus::success()
+                }
+                Outcome::Fixed => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let first = r.fixed.first().map(|e| e.location.clone()).unwrap_or_default();
+                    st.set_message(format!(
+                        "baseline entry no longer occurs ({first}{}): remove it from the baseline",
+                        if r.fixed.len() > 1 { format!(" and {} more", r.fixed.len() - 1) } else { String::new() }
+                    ))
+                    .set_type("fixed")
+                    .set_description(case_details(plain, r));
+                    st
+                }
                 Outcome::Failed | Outcome::Errored => {
                     let kind =
                         if r.outcome == Outcome::Failed { NonSuccessKind::Failure } else { NonSuccessKind::Error };
                     let mut st = TestCaseStatus::non_success(kind);
-                    let message = match (&r.reason, r.mismatches().next()) {
-                        (Some(reason), _) => reason.clone(),
-                        (None, Some((s, m))) => format!("{}: {} {} {}", s.name, m.kind.as_str(), m.path, m.message),
-                        (None, None) => "failed".into(),
-                    };
+                    let message =
+                        match (&r.reason, r.steps.iter().find_map(|s| s.new_mismatches().next().map(|m| (s, m)))) {
+                            (Some(reason), _) => reason.clone(),
+                            (None, Some((s, m))) => format!("{}: {} {} {}", s.name, m.kind.as_str(), m.path, m.message),
+                            (None, None) => "failed".into(),
+                        };
                     st.set_message(message).set_description(case_details(plain, r));
                     st
                 }
@@ -49,8 +99,8 @@ pub fn to_junit(input: &ReportInput) -> Result<String, quick_junit::SerializeErr
             };
             let mut tc = TestCase::new(r.id.clone(), status);
             tc.set_classname(file.replace('/', ".")).set_time(r.duration);
-            if !r.warnings.is_empty() {
-                tc.set_system_out(r.warnings.join("\n"));
+            if !notes.is_empty() {
+                tc.set_system_out(notes.join("\n"));
             }
             suite.add_test_case(tc);
         }

@@ -1,12 +1,13 @@
-//! `report.md`: a summary, the coverage table and each failure with its
-//! diff in a fenced block; fit for a pull-request comment or
+//! `report.md`: a summary, the parity score with its badge, the coverage
+//! table, each failure with its diff in a fenced block, fixed baseline
+//! entries and known divergences; fit for a pull-request comment or
 //! `$GITHUB_STEP_SUMMARY`.
 
 use std::fmt::Write;
 
-use super::ReportInput;
 use super::escape_controls;
 use super::terminal::body_diff;
+use super::{BADGE_FILE, ReportInput, parity};
 use crate::runner::{CaseResult, Outcome};
 
 /// The report as Markdown.
@@ -22,8 +23,37 @@ pub fn to_markdown(input: &ReportInput) -> String {
         input.target,
         if s.interrupted { " (run interrupted)" } else { "" }
     );
-    let _ = writeln!(out, "| passed | failed | errored | skipped | total |\n| ---: | ---: | ---: | ---: | ---: |");
-    let _ = writeln!(out, "| {} | {} | {} | {} | {} |\n", c.passed, c.failed, c.errored, c.skipped, s.cases.len());
+    let _ = writeln!(
+        out,
+        "| passed | known | fixed | failed | errored | skipped | total |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        c.passed,
+        c.known,
+        c.fixed,
+        c.failed,
+        c.errored,
+        c.skipped,
+        s.cases.len()
+    );
+    let p = parity::parity(input);
+    let _ = writeln!(out, "## Parity\n\n![conform parity {}%]({BADGE_FILE})\n", p.score);
+    let _ = writeln!(out, "| measure | figure |\n| --- | ---: |");
+    let _ = writeln!(out, "| score ({}) | {}% |", p.basis, p.score);
+    if let Some(st) = &p.statements {
+        let _ = writeln!(out, "| documented statements | {} |", st.total);
+        let _ = writeln!(out, "| conform | {} |", st.conforms);
+        let _ = writeln!(out, "| known divergences only | {} |", st.known);
+        let _ = writeln!(out, "| diverge | {} |", st.diverges);
+        let _ = writeln!(out, "| not run | {} |", st.not_run);
+        let _ = writeln!(out, "| uncovered | {} |", st.uncovered);
+    }
+    let _ = writeln!(out, "| cases passing | {} of {} run |", p.cases_passing, p.cases_run);
+    let _ = writeln!(out, "| cases with known divergences | {} |", p.cases_known);
+    let _ = writeln!(out, "| known divergences | {} |", p.known_divergences);
+    let _ = writeln!(out, "| fixed baseline entries | {} |\n", p.fixed_entries);
     if let Some(cov) = input.coverage {
         let _ = writeln!(out, "## Coverage of documented statements\n");
         let _ = writeln!(out, "| statement | source | cases | verdict |\n| --- | --- | --- | --- |");
@@ -37,8 +67,52 @@ pub fn to_markdown(input: &ReportInput) -> String {
         }
         let _ = writeln!(out);
     }
+    if let Some(b) = &s.baseline {
+        let fixed: Vec<_> = s.fixed_entries().collect();
+        let _ = writeln!(
+            out,
+            "## Baseline\n\n`{}`: {} entries, {} known divergences, {} fixed{}, {} not run.\n",
+            b.file,
+            b.entries,
+            s.known_divergences(),
+            fixed.len(),
+            if b.allow_fixed { " (allowed)" } else { "" },
+            b.not_run
+        );
+        for (_, e) in &fixed {
+            let _ = writeln!(out, "- **fixed** `{}`: {} matched nothing", e.location, escape_cell(&e.describe()));
+        }
+        for u in &b.unknown_cases {
+            let _ = writeln!(out, "- **no such case** {}", escape_cell(u));
+        }
+        if !fixed.is_empty() || !b.unknown_cases.is_empty() {
+            let _ = writeln!(out);
+        }
+    }
     section(&mut out, "Failures", s.cases.iter().filter(|r| r.outcome == Outcome::Failed));
     section(&mut out, "Errors", s.cases.iter().filter(|r| r.outcome == Outcome::Errored));
+    let known: Vec<&CaseResult> = s.cases.iter().filter(|r| r.known_count() > 0).collect();
+    if !known.is_empty() {
+        let _ = writeln!(out, "## Known divergences\n");
+        for r in known {
+            for st in &r.steps {
+                for (m, k) in st.judged() {
+                    let Some(k) = k else { continue };
+                    let at = if m.path.is_empty() { String::new() } else { format!(" at `{}`", m.path) };
+                    let why = k.reason.as_deref().map(|r| format!(": {}", escape_cell(r))).unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "- `{}` step `{}`: **{}**{at} ({}{why})",
+                        r.id,
+                        st.name,
+                        m.kind.as_str(),
+                        k.location
+                    );
+                }
+            }
+        }
+        let _ = writeln!(out);
+    }
     let skipped: Vec<&CaseResult> = s.cases.iter().filter(|r| r.outcome == Outcome::Skipped).collect();
     if !skipped.is_empty() {
         let _ = writeln!(out, "## Skipped\n");
@@ -64,11 +138,12 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
         for step in r.steps.iter().filter(|s| !s.ok()) {
             let req = step.request.as_ref().map(|q| format!(" — `{} {}`", q.method, q.url)).unwrap_or_default();
             let _ = writeln!(out, "Step `{}`{req}\n", step.name);
-            for m in &step.mismatches {
+            for (m, k) in step.judged() {
                 let at = if m.path.is_empty() { String::new() } else { format!(" at `{}`", inline(&m.path)) };
+                let known = k.map(|k| format!("known ({}) ", k.location)).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "- **{}**{at}: {} — expected `{}`, got `{}`",
+                    "- {known}**{}**{at}: {} — expected `{}`, got `{}`",
                     m.kind.as_str(),
                     escape_cell(&m.message),
                     inline(&m.expected),

@@ -1,12 +1,15 @@
 //! Reports: the terminal report and the files of `--report-dir`:
-//! `report.json`, `junit.xml`, `report.md`, `report.html`. Reporters read a
+//! `report.json`, `junit.xml`, `report.md`, `report.html`, and the parity
+//! badge `parity.svg`. Reporters read a
 //! [`RunSummary`]; they never decide outcomes. Every file is written
 //! atomically: to a temporary file in the same folder, then renamed.
 
+pub mod badge;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod parity;
 pub mod terminal;
 
 use std::fs;
@@ -56,7 +59,10 @@ pub fn cut(s: &str, max: usize) -> (String, bool) {
     }
 }
 
-/// Writes all four report files into `dir` (created if needed). Returns the
+/// The badge's file name in a report folder.
+pub const BADGE_FILE: &str = "parity.svg";
+
+/// Writes all four report files and the badge into `dir` (created if needed). Returns the
 /// paths written.
 pub fn write_reports(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, ReportError> {
     let io = |path: &Path| {
@@ -71,6 +77,7 @@ pub fn write_reports(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Re
         ("junit.xml", junit),
         ("report.md", markdown::to_markdown(input)),
         ("report.html", html::to_html(input)),
+        (BADGE_FILE, badge::to_svg(&parity::parity(input))),
     ];
     let mut written = Vec::new();
     for (name, text) in files {

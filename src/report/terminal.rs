@@ -35,6 +35,8 @@ fn label(style: Style, o: Outcome) -> String {
         Outcome::Failed => style.paint("31;1", "FAIL "),
         Outcome::Errored => style.paint("35;1", "ERROR"),
         Outcome::Skipped => style.paint("33", "SKIP "),
+        Outcome::Known => style.paint("36", "KNOWN"),
+        Outcome::Fixed => style.paint("33;1", "FIXED"),
     }
 }
 
@@ -49,11 +51,13 @@ pub fn case_line(style: Style, r: &CaseResult) -> String {
     line
 }
 
-/// The details of a case: divergences and diffs of failed steps, warnings.
+/// The details of a case: divergences and diffs of failed steps, known
+/// divergences (one line each, with their baseline entry), fixed baseline
+/// entries, warnings.
 pub fn case_details(style: Style, r: &CaseResult) -> String {
     let mut out = String::new();
     for s in &r.steps {
-        if s.ok() || (s.phase == Phase::Teardown) {
+        if (s.error.is_none() && s.mismatches.is_empty()) || (s.phase == Phase::Teardown) {
             continue;
         }
         let phase = match s.phase {
@@ -67,8 +71,19 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
         if let Some(e) = s.error.as_ref().filter(|e| !r.reason.as_deref().is_some_and(|why| why.contains(e.as_str()))) {
             out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {}", escape_controls(e)))));
         }
-        for m in &s.mismatches {
+        for (m, known) in s.judged() {
             let at = if m.path.is_empty() { String::new() } else { format!(" {}", escape_controls(&m.path)) };
+            if let Some(k) = known {
+                let why = k.reason.as_deref().map(|r| format!(": {}", escape_controls(r))).unwrap_or_default();
+                out.push_str(&format!(
+                    "      {} {}{at}: {} ({}{why})\n",
+                    style.paint("36", "known"),
+                    m.kind.as_str(),
+                    escape_controls(&m.message),
+                    k.location
+                ));
+                continue;
+            }
             out.push_str(&format!(
                 "      {}{at}: {}\n",
                 style.paint("1", m.kind.as_str()),
@@ -77,7 +92,8 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
             out.push_str(&format!("        expected: {}\n", escape_controls(&m.expected)));
             out.push_str(&format!("        actual:   {}\n", escape_controls(&m.actual)));
         }
-        if let Some(diff) = body_diff(s) {
+        // A diff only where something new diverged: known ones are listed above.
+        if let Some(diff) = body_diff(s).filter(|_| s.new_mismatches().next().is_some()) {
             for line in diff.lines() {
                 let line = &*escape_controls(line);
                 let painted = if line.starts_with('-') && !line.starts_with("---") {
@@ -90,6 +106,14 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
                 out.push_str(&format!("      {painted}\n"));
             }
         }
+    }
+    for e in &r.fixed {
+        out.push_str(&format!(
+            "    {} {}: {} no longer occurs: remove the entry (or run with --allow-fixed)\n",
+            style.paint("33;1", "fixed:"),
+            e.location,
+            e.describe()
+        ));
     }
     for w in &r.warnings {
         out.push_str(&format!("    {} {}\n", style.paint("33", "warning:"), escape_controls(w)));
@@ -113,7 +137,7 @@ pub fn unified(expected: &Value, actual: &Value) -> String {
 /// How much the terminal report says about each case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
-    /// Only cases that did not pass.
+    /// Only cases that did not pass (known cases count as passed here).
     Quiet,
     /// Every case; details of those that did not pass.
     Normal,
@@ -136,6 +160,12 @@ pub fn step_lines(r: &CaseResult) -> String {
 pub fn summary_line(summary: &RunSummary) -> String {
     let c = summary.counts();
     let mut s = format!("{} passed, {} failed, {} errored, {} skipped", c.passed, c.failed, c.errored, c.skipped);
+    if summary.baseline.is_some() || c.known + c.fixed > 0 {
+        s.push_str(&format!(", {} known, {} fixed", c.known, c.fixed));
+        if c.fixed > 0 && summary.baseline.as_ref().is_some_and(|b| b.allow_fixed) {
+            s.push_str(" (allowed)");
+        }
+    }
     if summary.interrupted {
         s.push_str(" (interrupted)");
     }
@@ -152,7 +182,7 @@ pub fn write_report(
     detail: Detail,
 ) -> io::Result<()> {
     for r in &summary.cases {
-        if detail == Detail::Quiet && r.outcome == Outcome::Passed {
+        if detail == Detail::Quiet && matches!(r.outcome, Outcome::Passed | Outcome::Known) {
             continue;
         }
         writeln!(w, "{}", case_line(style, r))?;
@@ -165,8 +195,41 @@ pub fn write_report(
     if let Some(cov) = coverage {
         write_coverage(w, style, cov)?;
     }
+    if let Some(b) = &summary.baseline {
+        write_baseline(w, style, summary, b)?;
+    }
+    let input = super::ReportInput { summary, target: "", coverage };
+    writeln!(w, "{}", super::parity::parity(&input).line())?;
     writeln!(w, "{}", summary_line(summary))?;
     writeln!(w, "finished in {:.2} s", summary.duration.as_secs_f64())
+}
+
+/// What the baseline did: entries fixed (with their location), entries
+/// naming no case, entries of cases that did not run.
+pub fn write_baseline(
+    w: &mut dyn Write,
+    style: Style,
+    summary: &RunSummary,
+    b: &crate::runner::BaselineUse,
+) -> io::Result<()> {
+    let fixed: Vec<_> = summary.fixed_entries().collect();
+    writeln!(
+        w,
+        "baseline {}: {} entries, {} known divergences, {} fixed, {} not run",
+        b.file,
+        b.entries,
+        summary.known_divergences(),
+        fixed.len(),
+        b.not_run
+    )?;
+    for (_, e) in &fixed {
+        let what = if b.allow_fixed { "fixed (allowed):" } else { "fixed:" };
+        writeln!(w, "  {} {}: {} matched nothing", style.paint("33;1", what), e.location, e.describe())?;
+    }
+    for u in &b.unknown_cases {
+        writeln!(w, "  {} {u}", style.paint("33", "no such case:"))?;
+    }
+    writeln!(w)
 }
 
 /// The coverage table: each documented statement, its verdict and cases.
@@ -182,6 +245,7 @@ pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &crate::contract::Co
     for s in &cov.statements {
         let verdict = match s.verdict {
             "conforms" => style.paint("32", "conforms "),
+            "known" => style.paint("36", "known    "),
             "diverges" => style.paint("31;1", "diverges "),
             "uncovered" => style.paint("33;1", "uncovered"),
             other => format!("{other:9}"),

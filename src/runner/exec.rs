@@ -1,7 +1,8 @@
 //! Sending one step and judging its response; running one case through
 //! setup, steps and teardown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::HeaderMap;
@@ -14,8 +15,9 @@ use super::redact::Redactor;
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
+use crate::baseline::{Baseline, base_step_name};
 use crate::case::{BodyExpect, Capture, CaptureSource, Case, HeaderExpect, RequestBody, Step, StepRepeat, TextExpect};
-use crate::contract::check_response;
+use crate::contract::{ShapeMode, check_response};
 use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
 
 /// Headers whose values never appear in output.
@@ -34,6 +36,7 @@ pub(crate) struct Ctx {
     pub credentials: Option<SigningCredentials>,
     pub region: Option<String>,
     pub cancel: Cancel,
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 /// Runs one case to its result. Never panics on what an endpoint sends.
@@ -50,6 +53,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         // Results are kept until the reports are written: no spare capacity.
         steps: Vec::with_capacity(case.setup.len() + case.steps.len() + case.teardown.len()),
         warnings: Vec::new(),
+        fixed: Vec::new(),
         duration: Duration::ZERO,
     };
     let mut scope = match Scope::new(&case.vars, &ctx.vars) {
@@ -60,10 +64,13 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             return result;
         }
     };
+    // Divergences a baseline knows do not stop a case: later steps run, so
+    // a new divergence behind a known one is still caught.
     let body = async {
         for step in &case.setup {
-            let runs = run_step(step, Phase::Setup, &mut scope, case, ctx).await;
+            let mut runs = run_step(step, Phase::Setup, &mut scope, case, ctx).await;
             let failed = runs.iter().find(|r| !r.ok()).map(describe_failure);
+            take_warnings(&mut runs, &mut result.warnings);
             result.steps.extend(runs);
             if let Some(why) = failed {
                 result.outcome = Outcome::Errored;
@@ -72,9 +79,10 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             }
         }
         for step in &case.steps {
-            let runs = run_step(step, Phase::Step, &mut scope, case, ctx).await;
+            let mut runs = run_step(step, Phase::Step, &mut scope, case, ctx).await;
             let error = runs.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)));
-            let diverged = runs.iter().any(|r| !r.mismatches.is_empty());
+            let diverged = runs.iter().any(|r| r.new_mismatches().next().is_some());
+            take_warnings(&mut runs, &mut result.warnings);
             result.steps.extend(runs);
             if let Some(e) = error {
                 result.outcome = Outcome::Errored;
@@ -117,9 +125,62 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
     } else {
         teardown.await;
     }
+    if let Some(baseline) = &ctx.baseline {
+        settle_baseline(&mut result, baseline);
+    }
     result.duration = started.elapsed();
     redactor(case, &scope, ctx).apply(&mut result);
     result
+}
+
+/// Moves the warnings of steps (`shape = "warn"`) to the case.
+fn take_warnings(runs: &mut [StepResult], into: &mut Vec<String>) {
+    for r in runs {
+        into.append(&mut r.warnings);
+    }
+}
+
+/// Marks the divergences of a step that the baseline knows. Teardown only
+/// warns, so it is left alone.
+fn mark_known(r: &mut StepResult, phase: Phase, case: &Case, ctx: &Ctx) {
+    if let Some(baseline) = &ctx.baseline
+        && phase != Phase::Teardown
+        && !r.mismatches.is_empty()
+    {
+        r.known = baseline.classify(&case.id, &r.name, &r.mismatches);
+    }
+}
+
+/// After a case: entries of the case that were checked and matched nothing
+/// are fixed; the outcome says `known` or `fixed` where it would say passed.
+/// An entry is checked when its case ran to the end, or when it names a
+/// step that ran; entries of steps a stop kept from running are not.
+fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
+    let complete = result.outcome == Outcome::Passed;
+    let ran: BTreeSet<&str> =
+        result.steps.iter().filter(|s| s.phase != Phase::Teardown).map(|s| base_step_name(&s.name)).collect();
+    // An entry is used when it knows any divergence, not only those it was
+    // the first to know: an entry behind a broader one is not stale.
+    let used = |e: &crate::baseline::Entry| {
+        result
+            .steps
+            .iter()
+            .filter(|s| s.phase != Phase::Teardown)
+            .any(|s| s.mismatches.iter().any(|m| e.matches(&result.id, &s.name, m)))
+    };
+    let fixed: Vec<_> = baseline
+        .entries_for(&result.id)
+        .filter(|(_, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used(e))
+        .map(|(_, e)| e.clone())
+        .collect();
+    if result.outcome == Outcome::Passed {
+        if !fixed.is_empty() {
+            result.outcome = Outcome::Fixed;
+        } else if result.known_count() > 0 {
+            result.outcome = Outcome::Known;
+        }
+    }
+    result.fixed = fixed;
 }
 
 /// What to scrub from a case's result: secret variables, credentials,
@@ -162,7 +223,9 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
         return Vec::new();
     }
     let Some(repeat) = &step.repeat else {
-        return vec![exec_step(step, phase, scope, case, ctx, false).await];
+        let mut r = exec_step(step, phase, scope, case, ctx, false).await;
+        mark_known(&mut r, phase, case, ctx);
+        return vec![r];
     };
     let items: Vec<Value> = match repeat {
         StepRepeat::Times(n) => (0..*n).map(Value::from).collect(),
@@ -186,6 +249,7 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
         scope.binding = Some(Binding { index, item });
         let mut r = exec_step(step, phase, scope, case, ctx, true).await;
         r.name = format!("{} [{index}]", step.name);
+        mark_known(&mut r, phase, case, ctx);
         let ok = r.ok();
         out.push(r);
         if !ok {
@@ -205,6 +269,8 @@ impl StepResult {
             response: None,
             mismatches: Vec::new(),
             error: Some(error),
+            known: Vec::new(),
+            warnings: Vec::new(),
             body_diff: None,
             duration: Duration::ZERO,
         }
@@ -223,6 +289,8 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         response: None,
         mismatches: Vec::new(),
         error: None,
+        known: Vec::new(),
+        warnings: Vec::new(),
         body_diff: None,
         duration: Duration::ZERO,
     };
@@ -281,9 +349,22 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     // Steps under test are also held to the documented shape of their
     // operation; setup and teardown only provision.
     if phase == Phase::Step
+        && case.shape != ShapeMode::Off
         && let Some(contract) = &case.contract
     {
-        out.mismatches.extend(check_response(contract, &method, &path, &query, status.as_u16(), &headers, &bytes));
+        let shape = check_response(contract, &method, &path, &query, status.as_u16(), &headers, &bytes);
+        if case.shape == ShapeMode::Warn {
+            // `shape = "warn"`: reported, never failing.
+            out.warnings.extend(shape.into_iter().map(|m| {
+                let at = if m.path.is_empty() { String::new() } else { format!(" at {}", m.path) };
+                format!(
+                    "step `{}`: shape{at}: {} (expected {}, got {}) [shape = \"warn\"]",
+                    out.name, m.message, m.expected, m.actual
+                )
+            }));
+        } else {
+            out.mismatches.extend(shape);
+        }
     }
     capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), repeated, &mut out);
     out

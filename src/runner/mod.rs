@@ -25,6 +25,7 @@ pub use scope::Scope;
 pub use select::{Selection, Shard};
 pub use sign::{SigningCredentials, sign_request};
 
+use crate::baseline::Baseline;
 use crate::case::Case;
 
 /// A cancellation signal shared by a run and whoever may interrupt it
@@ -100,6 +101,11 @@ pub struct RunOptions {
     pub ca_certs: Vec<Vec<u8>>,
     /// Accept any TLS certificate (`--insecure`).
     pub insecure: bool,
+    /// Known divergences: they do not fail cases, and entries that no
+    /// longer occur make their case `fixed`.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Fixed baseline entries do not fail the run.
+    pub allow_fixed: bool,
 }
 
 impl Default for RunOptions {
@@ -116,6 +122,8 @@ impl Default for RunOptions {
             cancel: Cancel::default(),
             ca_certs: Vec::new(),
             insecure: false,
+            baseline: None,
+            allow_fixed: false,
         }
     }
 }
@@ -158,6 +166,7 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         credentials: opts.credentials.clone(),
         region: opts.region.clone(),
         cancel: opts.cancel.clone(),
+        baseline: opts.baseline.clone(),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let mut results = Vec::with_capacity(cases.len());
@@ -167,7 +176,18 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
     run_batch(shared, opts.jobs.max(1), target, opts, &ctx, &stop, &mut results).await;
     run_batch(exclusive, 1, target, opts, &ctx, &stop, &mut results).await;
     results.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled() })
+    let baseline = opts.baseline.as_ref().map(|b| {
+        let ran: BTreeSet<&str> =
+            results.iter().filter(|r| r.outcome != Outcome::Skipped).map(|r| r.id.as_str()).collect();
+        BaselineUse {
+            file: b.path.display().to_string(),
+            allow_fixed: opts.allow_fixed,
+            entries: b.entries.len(),
+            not_run: b.entries.iter().filter(|e| !ran.contains(e.case.as_str())).count(),
+            unknown_cases: Vec::new(),
+        }
+    });
+    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled(), baseline })
 }
 
 /// Runs `cases` with at most `jobs` in flight, appending their results.
@@ -243,6 +263,7 @@ fn joined(done: Result<CaseResult, tokio::task::JoinError>) -> CaseResult {
         reason: Some(format!("internal error: a case task failed: {e}")),
         steps: vec![],
         warnings: vec![],
+        fixed: vec![],
         duration: Duration::ZERO,
     })
 }
@@ -268,6 +289,7 @@ pub fn skipped(case: &Case, reason: String) -> CaseResult {
         reason: Some(reason),
         steps: vec![],
         warnings: vec![],
+        fixed: vec![],
         duration: Duration::ZERO,
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::baseline::{Entry, Known};
 use crate::matcher::Mismatch;
 
 /// The verdict on one case.
@@ -21,6 +22,13 @@ pub enum Outcome {
     Errored,
     /// Not run: skipped by the case, a missing capability, or `--fail-fast`.
     Skipped,
+    /// Every divergence is in the baseline: the case passed except for
+    /// known divergences.
+    Known,
+    /// No new divergence, but a baseline entry of the case no longer
+    /// occurs: the baseline must be tightened. Fails the run unless
+    /// `--allow-fixed`.
+    Fixed,
 }
 
 impl Outcome {
@@ -31,8 +39,14 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Errored => "errored",
             Outcome::Skipped => "skipped",
+            Outcome::Known => "known",
+            Outcome::Fixed => "fixed",
         }
     }
+
+    /// Every outcome, in report order.
+    pub const ALL: [Outcome; 6] =
+        [Outcome::Passed, Outcome::Known, Outcome::Fixed, Outcome::Failed, Outcome::Errored, Outcome::Skipped];
 }
 
 /// Which part of a case a step belongs to.
@@ -86,6 +100,13 @@ pub struct StepResult {
     pub mismatches: Vec<Mismatch>,
     /// Why the step could not run (transport failure, bad template, ...).
     pub error: Option<String>,
+    /// For each divergence (same index), the baseline entry that knows it.
+    /// Shorter than `mismatches` (or empty) when the rest are unknown.
+    #[serde(skip)]
+    pub known: Vec<Option<Known>>,
+    /// Divergences reported as warnings (`shape = "warn"`), as text.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     /// For a JSON body divergence: the expectation shaped like the actual
     /// body, and the actual body, for a line diff.
     #[serde(skip)]
@@ -96,9 +117,24 @@ pub struct StepResult {
 }
 
 impl StepResult {
-    /// Whether the step met its expectation.
+    /// Whether the step met its expectation, known divergences aside.
     pub fn ok(&self) -> bool {
-        self.error.is_none() && self.mismatches.is_empty()
+        self.error.is_none() && self.new_mismatches().next().is_none()
+    }
+
+    /// The baseline entry that knows divergence `i`, if any.
+    pub fn known_at(&self, i: usize) -> Option<&Known> {
+        self.known.get(i).and_then(Option::as_ref)
+    }
+
+    /// Divergences no baseline entry knows.
+    pub fn new_mismatches(&self) -> impl Iterator<Item = &Mismatch> {
+        self.mismatches.iter().enumerate().filter(|(i, _)| self.known_at(*i).is_none()).map(|(_, m)| m)
+    }
+
+    /// Divergences with the entry that knows each, if any.
+    pub fn judged(&self) -> impl Iterator<Item = (&Mismatch, Option<&Known>)> {
+        self.mismatches.iter().enumerate().map(|(i, m)| (m, self.known_at(i)))
     }
 }
 
@@ -121,8 +157,12 @@ pub struct CaseResult {
     pub reason: Option<String>,
     /// Every step that ran, setup and teardown included.
     pub steps: Vec<StepResult>,
-    /// Teardown problems: reported, never a failure.
+    /// Teardown problems and `shape = "warn"` divergences: reported, never
+    /// a failure.
     pub warnings: Vec<String>,
+    /// Baseline entries of this case that were checked and matched nothing.
+    #[serde(skip)]
+    pub fixed: Vec<Entry>,
     /// Wall time of the whole case.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
@@ -132,6 +172,11 @@ impl CaseResult {
     /// Every divergence of the case, with the step it came from.
     pub fn mismatches(&self) -> impl Iterator<Item = (&StepResult, &Mismatch)> {
         self.steps.iter().flat_map(|s| s.mismatches.iter().map(move |m| (s, m)))
+    }
+
+    /// How many divergences of the case a baseline entry knows.
+    pub fn known_count(&self) -> usize {
+        self.steps.iter().map(|s| s.known.iter().flatten().count()).sum()
     }
 }
 
@@ -146,6 +191,10 @@ pub struct Counts {
     pub errored: usize,
     /// Skipped cases.
     pub skipped: usize,
+    /// Cases that passed except for known divergences.
+    pub known: usize,
+    /// Cases with a baseline entry that no longer occurs.
+    pub fixed: usize,
 }
 
 /// Everything a run produced, cases sorted by id.
@@ -158,6 +207,25 @@ pub struct RunSummary {
     pub duration: Duration,
     /// Whether the run was cut short by an interrupt.
     pub interrupted: bool,
+    /// How a baseline was used, when the run had one.
+    pub baseline: Option<BaselineUse>,
+}
+
+/// How a run used its baseline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BaselineUse {
+    /// The baseline file, as given.
+    pub file: String,
+    /// `--allow-fixed`: fixed entries do not fail the run.
+    pub allow_fixed: bool,
+    /// Entries in the file.
+    pub entries: usize,
+    /// Entries whose case did not run (not selected, or skipped): neither
+    /// used nor fixed.
+    pub not_run: usize,
+    /// Entries naming a case id that no loaded case file defines, each as
+    /// `FILE:LINE: description`.
+    pub unknown_cases: Vec<String>,
 }
 
 impl RunSummary {
@@ -170,6 +238,8 @@ impl RunSummary {
                 Outcome::Failed => c.failed += 1,
                 Outcome::Errored => c.errored += 1,
                 Outcome::Skipped => c.skipped += 1,
+                Outcome::Known => c.known += 1,
+                Outcome::Fixed => c.fixed += 1,
             }
         }
         c
@@ -178,7 +248,18 @@ impl RunSummary {
     /// Whether everything that ran conformed.
     pub fn success(&self) -> bool {
         let c = self.counts();
-        c.failed == 0 && c.errored == 0 && !self.interrupted
+        let fixed_fails = c.fixed > 0 && !self.baseline.as_ref().is_some_and(|b| b.allow_fixed);
+        c.failed == 0 && c.errored == 0 && !fixed_fails && !self.interrupted
+    }
+
+    /// Baseline entries that no longer occur, over every case.
+    pub fn fixed_entries(&self) -> impl Iterator<Item = (&CaseResult, &Entry)> {
+        self.cases.iter().flat_map(|c| c.fixed.iter().map(move |e| (c, e)))
+    }
+
+    /// Divergences a baseline entry knows, over every case.
+    pub fn known_divergences(&self) -> usize {
+        self.cases.iter().map(CaseResult::known_count).sum()
     }
 }
 

@@ -1,0 +1,268 @@
+//! The baseline file: `[[known]]` entries, loaded with `path:line:col`
+//! errors for every problem at once.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::Known;
+use super::matching::{Key, kind_from_str};
+use crate::case::LoadError;
+use crate::matcher::{Mismatch, MismatchKind};
+
+/// Baseline files larger than this are refused: a baseline is read by people.
+pub const MAX_BASELINE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One known divergence (or family of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The case id.
+    pub case: String,
+    /// The step's name (`step 2`, or its `name`); any step when absent.
+    pub step: Option<String>,
+    /// The divergence kind; any kind when absent.
+    pub kind: Option<MismatchKind>,
+    /// The JSON path (or header name); any path when absent, only the empty
+    /// path when `""`. Array indices and filter selectors are written `[*]`.
+    pub path: Option<String>,
+    /// Why the divergence is known.
+    pub reason: Option<String>,
+    /// Where it is tracked (an issue URL).
+    pub link: Option<String>,
+    /// `FILE:LINE` of the entry's `[[known]]` header.
+    pub location: String,
+}
+
+impl Entry {
+    /// An entry as a report wrote it back (`cases[].fixed` of `report.json`).
+    pub fn read_back(
+        case: String,
+        step: Option<String>,
+        kind: Option<MismatchKind>,
+        path: Option<String>,
+        reason: Option<String>,
+        link: Option<String>,
+        location: String,
+    ) -> Entry {
+        Entry { case, step, kind, path, reason, link, location }
+    }
+
+    /// The matching key of the entry.
+    pub fn key(&self) -> Key {
+        Key { case: self.case.clone(), step: self.step.clone(), kind: self.kind, path: self.path.clone() }
+    }
+
+    /// Whether the entry knows divergence `m` of step `step` of case `case`.
+    pub fn matches(&self, case: &str, step: &str, m: &Mismatch) -> bool {
+        self.key().matches(case, step, m)
+    }
+
+    /// A one-line description: case, step, kind and path.
+    pub fn describe(&self) -> String {
+        self.key().describe()
+    }
+}
+
+/// A loaded baseline file.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// The file.
+    pub path: PathBuf,
+    /// Entries in file order.
+    pub entries: Vec<Entry>,
+    /// Entry indices per case id.
+    by_case: HashMap<String, Vec<usize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    known: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    case: Spanned<String>,
+    step: Option<String>,
+    kind: Option<Spanned<String>>,
+    path: Option<String>,
+    reason: Option<String>,
+    link: Option<String>,
+}
+
+impl Baseline {
+    /// Reads and checks a baseline file. Every problem is reported, each
+    /// with its location.
+    pub fn load(path: &Path) -> Result<Baseline, Vec<LoadError>> {
+        let src = read_bounded(path).map_err(|e| vec![e])?;
+        Baseline::parse(path, &src)
+    }
+
+    /// Checks the text of a baseline file; `path` names it in messages.
+    pub fn parse(path: &Path, src: &str) -> Result<Baseline, Vec<LoadError>> {
+        let raw: RawFile = toml::from_str(src).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            vec![LoadError::at(path, src, span, e.message().trim().to_owned())]
+        })?;
+        let mut errors = Vec::new();
+        let mut entries: Vec<Entry> = Vec::with_capacity(raw.known.len());
+        let mut seen: HashMap<Key, usize> = HashMap::new();
+        for spanned in raw.known {
+            let span = spanned.span();
+            let r = spanned.into_inner();
+            let line = line_of(src, span.start);
+            if r.case.get_ref().trim().is_empty() {
+                errors.push(LoadError::at(path, src, r.case.span(), "`case` names a case id and cannot be empty"));
+                continue;
+            }
+            let kind = match &r.kind {
+                None => None,
+                Some(k) => match kind_from_str(k.get_ref()) {
+                    Some(kind) => Some(kind),
+                    None => {
+                        errors.push(LoadError::at(
+                            path,
+                            src,
+                            k.span(),
+                            format!(
+                                "unknown divergence kind `{}` (expected one of `status`, `header`, `body`, `error`, `shape`, `capture`)",
+                                k.get_ref()
+                            ),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let entry = Entry {
+                case: r.case.into_inner(),
+                step: r.step.filter(|s| !s.is_empty()),
+                kind,
+                // `path = ""` names the empty path (a divergence of the whole
+                // response); only an absent `path` means any path.
+                path: r.path,
+                reason: r.reason,
+                link: r.link,
+                location: format!("{}:{line}", path.display()),
+            };
+            let key = entry.key().normalized();
+            if let Some(first) = seen.get(&key) {
+                errors.push(LoadError::at(
+                    path,
+                    src,
+                    span,
+                    format!("this entry repeats the one at {}", entries[*first].location),
+                ));
+                continue;
+            }
+            seen.insert(key, entries.len());
+            entries.push(entry);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Baseline::from_entries(path, entries))
+    }
+
+    /// A baseline of these entries, as if read from `path`.
+    pub fn from_entries(path: &Path, entries: Vec<Entry>) -> Baseline {
+        let mut by_case: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            by_case.entry(e.case.clone()).or_default().push(i);
+        }
+        Baseline { path: path.to_path_buf(), entries, by_case }
+    }
+
+    /// The entries of one case, with their indices.
+    pub fn entries_for<'a>(&'a self, case: &str) -> impl Iterator<Item = (usize, &'a Entry)> + 'a {
+        self.by_case.get(case).into_iter().flatten().map(|&i| (i, &self.entries[i]))
+    }
+
+    /// For each divergence of a step, the first entry (in file order) that
+    /// knows it, if any.
+    pub fn classify(&self, case: &str, step: &str, mismatches: &[Mismatch]) -> Vec<Option<Known>> {
+        mismatches
+            .iter()
+            .map(|m| {
+                self.entries_for(case)
+                    .find(|(_, e)| e.matches(case, step, m))
+                    .map(|(_, e)| Known::new(e.location.clone(), e.reason.clone()))
+            })
+            .collect()
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(src: &str, at: usize) -> usize {
+    src.get(..at).map_or(1, |s| s.bytes().filter(|&b| b == b'\n').count() + 1)
+}
+
+/// Reads a regular file of at most [`MAX_BASELINE_BYTES`], as UTF-8.
+fn read_bounded(path: &Path) -> Result<String, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read the baseline: {e}")))?;
+    if !meta.is_file() {
+        return Err(LoadError::file(path, "the baseline is not a regular file"));
+    }
+    let f = std::fs::File::open(path).map_err(|e| LoadError::file(path, format!("cannot read the baseline: {e}")))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_BASELINE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::file(path, format!("cannot read the baseline: {e}")))?;
+    if bytes.len() as u64 > MAX_BASELINE_BYTES {
+        return Err(LoadError::file(path, format!("the baseline is larger than {MAX_BASELINE_BYTES} bytes")));
+    }
+    String::from_utf8(bytes).map_err(|e| LoadError::file(path, format!("the baseline is not UTF-8: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Baseline, Vec<String>> {
+        Baseline::parse(Path::new("known.toml"), src).map_err(|e| e.iter().map(|e| e.headline()).collect())
+    }
+
+    #[test]
+    fn entries_load_with_their_lines() {
+        let b = parse(
+            "# moto\n[[known]]\ncase = \"a::b\"\nkind = \"shape\"\npath = \"$.X\"\nreason = \"r\"\n\n[[known]]\ncase = \"a::c\"\n",
+        )
+        .unwrap();
+        assert_eq!(b.entries.len(), 2);
+        assert_eq!(b.entries[0].location, "known.toml:2");
+        assert_eq!(b.entries[0].kind, Some(MismatchKind::Shape));
+        assert_eq!(b.entries[1].location, "known.toml:8");
+        assert_eq!(b.entries_for("a::c").count(), 1);
+    }
+
+    #[test]
+    fn bad_files_are_reported_with_locations() {
+        let table: &[(&str, &str)] = &[
+            ("[[known]]\ncase = \"a\"\nknd = \"shape\"\n", "known.toml:3:1: unknown field `knd`"),
+            ("[[known]]\ncase = \"a\"\nkind = \"shap\"\n", "known.toml:3:8: unknown divergence kind `shap`"),
+            ("[[known]]\ncase = \"\"\n", "known.toml:2:8: `case` names a case id and cannot be empty"),
+            ("[[known]]\nstep = \"x\"\n", "known.toml:1:1: missing field `case`"),
+            (
+                "[[known]]\ncase = \"a\"\n[[known]]\ncase = \"a\"\n",
+                "known.toml:3:1: this entry repeats the one at known.toml:1",
+            ),
+            ("[[known]\n", "known.toml:1:"),
+            ("known = 3\n", "known.toml:1:9: invalid type"),
+        ];
+        for (src, want) in table {
+            let errs = parse(src).expect_err(src);
+            assert!(errs.iter().any(|e| e.starts_with(want)), "{src:?}: {errs:?} should start with {want:?}");
+        }
+    }
+
+    #[test]
+    fn every_bad_entry_is_reported_at_once() {
+        let errs = parse("[[known]]\ncase = \"\"\n[[known]]\ncase = \"a\"\nkind = \"nope\"\n").unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
+}
