@@ -459,3 +459,23 @@ async fn an_entry_behind_a_broader_one_is_used_and_an_empty_path_is_only_the_emp
     assert_eq!(fixed.len(), 1, "{fixed:?}");
     assert_eq!(fixed[0]["entry"], "known.toml:11");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_divergence_in_setup_no_longer_errors_the_case() {
+    let s = server().await;
+    let file = format!(
+        "[[case]]\nname = \"provisioned\"\n{}\n[[case.step]]\nmethod = \"GET\"\npath = \"/ok\"\nexpect.json = {{ ok = true }}\n",
+        LIST_STEP.replace("[[case.step]]\nname = \"list\"", "[[case.setup]]")
+    );
+    let baseline = "[[known]]\ncase = \"s/cases::provisioned\"\nstep = \"setup 1\"\nkind = \"body\"\n";
+    let dir = case_dir(&[("s/suite.toml", ""), ("s/cases.toml", &file), ("known.toml", baseline)]);
+    let o = run(dir.path(), &s, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("ERROR s/cases::provisioned"), "{}", text(&o));
+    let o = run(dir.path(), &s, &["--baseline", "known.toml", "--report-dir", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r = report(&dir.path().join("r"));
+    let c = case(&r, "s/cases::provisioned");
+    assert_eq!(c["outcome"], "known", "{c}");
+    assert_eq!(c["steps"].as_array().unwrap().len(), 2, "the step after the setup ran: {c}");
+}

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::Known;
 use super::matching::{Key, kind_from_str};
 use crate::case::LoadError;
 use crate::matcher::{Mismatch, MismatchKind};
@@ -64,6 +63,24 @@ impl Entry {
     /// A one-line description: case, step, kind and path.
     pub fn describe(&self) -> String {
         self.key().describe()
+    }
+}
+
+/// What a baseline entry that knew a divergence says about it, as the
+/// reports show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Known {
+    /// `FILE:LINE` of the entry.
+    pub location: String,
+    /// The entry's `reason`, when it has one.
+    pub reason: Option<String>,
+}
+
+impl Known {
+    /// A mark for the entry at `location`.
+    pub fn new(location: String, reason: Option<String>) -> Known {
+        Known { location, reason }
     }
 }
 

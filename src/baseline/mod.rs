@@ -17,24 +17,6 @@ mod file;
 mod matching;
 mod update;
 
-pub use file::{Baseline, Entry, MAX_BASELINE_BYTES};
+pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES};
 pub use matching::{Key, base_step_name, kind_from_str, normalize_path};
 pub use update::{Change, Observed, ObservedCase, update};
-
-/// What a baseline entry that knew a divergence says about it, as the
-/// reports show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Known {
-    /// `FILE:LINE` of the entry.
-    pub location: String,
-    /// The entry's `reason`, when it has one.
-    pub reason: Option<String>,
-}
-
-impl Known {
-    /// A mark for the entry at `location`.
-    pub fn new(location: String, reason: Option<String>) -> Known {
-        Known { location, reason }
-    }
-}
