@@ -376,9 +376,11 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
         after,
         contract,
     };
-    let ok = cx.errors.is_empty();
+    // Kept even when part of it is broken (its errors are reported): the
+    // cases below are still checked on their own merits, with the suite's
+    // vars and steps, rather than drowned in errors that follow from it.
     errors.append(&mut cx.errors);
-    ok.then(|| Arc::new(suite))
+    Some(Arc::new(suite))
 }
 
 /// Turns a toml/serde error into a located one, with a did-you-mean for
@@ -647,8 +649,8 @@ impl Cx<'_> {
         };
         match Contract::from_raw(&path, raw) {
             Ok(c) => Some(Arc::new(c)),
-            Err(e) => {
-                self.errors.push(LoadError::file(&path, e));
+            Err(problems) => {
+                self.errors.extend(problems.into_iter().map(|e| LoadError::file(&path, e)));
                 None
             }
         }

@@ -5,9 +5,20 @@
 use http::HeaderMap;
 use serde_json::Value;
 
-use super::model::{Model, ShapeKind};
+use super::model::{Model, Protocol, ShapeKind};
 use super::{Contract, timestamp};
 use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
+
+/// A range in words: `1 to 64 characters`, `at least 1 item`, `at most 20 items`.
+fn bounds<T: std::fmt::Display + Copy>(min: Option<T>, max: Option<T>, unit: &str) -> String {
+    let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{a} to {b}{unit}"),
+        (Some(a), None) => format!("at least {a}{unit}"),
+        (None, Some(b)) => format!("at most {b}{unit}"),
+        (None, None) => format!("any number of{unit}"),
+    }
+}
 
 fn shape_err(
     path: impl Into<String>,
@@ -68,14 +79,27 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
         (ShapeKind::List { member, min, max }, Value::Array(items)) => {
             let n = items.len() as u64;
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                let bounds = format!("{}..{} items", min.unwrap_or(0), max.map_or("".into(), |m| m.to_string()));
-                out.push(shape_err(path, bounds, format!("{n} items"), format!("length outside {shape}")));
+                out.push(shape_err(
+                    path,
+                    bounds(*min, *max, "items"),
+                    format!("{n} items"),
+                    format!("length outside {shape}"),
+                ));
             }
             for (i, item) in items.iter().enumerate() {
                 check_value(model, member, item, &format!("{path}[{i}]"), out);
             }
         }
-        (ShapeKind::Map { value }, Value::Object(obj)) => {
+        (ShapeKind::Map { value, min, max }, Value::Object(obj)) => {
+            let n = obj.len() as u64;
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                out.push(shape_err(
+                    path,
+                    bounds(*min, *max, "entries"),
+                    format!("{n} entries"),
+                    format!("size outside {shape}"),
+                ));
+            }
             for (k, item) in obj {
                 check_value(model, value, item, &join_key(path, k), out);
             }
@@ -105,16 +129,18 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                 out.push(shape_err(
                     path,
-                    format!("{}..{:?} characters", min.unwrap_or(0), max),
+                    bounds(*min, *max, "characters"),
                     format!("{n} characters"),
                     format!("length outside {shape}"),
                 ));
             }
         }
-        (ShapeKind::Integer { min, max }, Value::Number(n)) if n.is_i64() || n.is_u64() => {
-            let x = n.as_i64().unwrap_or(i64::MAX);
-            if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
-                out.push(shape_err(path, format!("{min:?}..{max:?}"), n.to_string(), format!("value outside {shape}")));
+        (ShapeKind::Integer { min, max }, Value::Number(n)) if crate::matcher::is_integer(n) => {
+            // Beyond i128 is beyond any bound a model writes (and any `long`).
+            let x = n.to_string().parse::<i128>().unwrap_or(i128::MAX);
+            let (lo, hi) = (min.map(i128::from), max.map(i128::from));
+            if lo.is_some_and(|m| x < m) || hi.is_some_and(|m| x > m) {
+                out.push(shape_err(path, bounds(*min, *max, ""), n.to_string(), format!("value outside {shape}")));
             }
         }
         (ShapeKind::Float, Value::Number(_)) | (ShapeKind::Boolean, Value::Bool(_)) | (ShapeKind::Other, _) => {}
@@ -134,26 +160,31 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
     }
 }
 
-/// Whether a `content-type` value is JSON.
-fn is_json_media(ct: &str) -> bool {
-    let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+/// What identifies the operation of a request that was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLine<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The path, relative to the target's base URL.
+    pub path: &'a str,
+    /// The query parameters, decoded.
+    pub query: &'a [(String, String)],
+    /// The `X-Amz-Target` header (awsJson routing), if sent.
+    pub amz_target: Option<&'a str>,
 }
 
 /// Checks one response against the contract. `path` and `query` are the
 /// request's, relative to the target's base URL.
 pub fn check_response(
     contract: &Contract,
-    method: &str,
-    path: &str,
-    query: &[(String, String)],
+    request: &RequestLine<'_>,
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let model = &contract.model;
-    let Some(op) = model.identify(method, path, query) else { return out };
+    let Some(op) = model.identify(request.method, request.path, request.query, request.amz_target) else { return out };
     let empty = body.iter().all(u8::is_ascii_whitespace);
     let json: Option<Value> = if empty { None } else { serde_json::from_slice(body).ok() };
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -163,10 +194,14 @@ pub fn check_response(
             out.push(shape_err("$", "a JSON body", text, format!("{} documents a JSON body", op.name)));
             return false;
         }
-        if !empty && !is_json_media(content_type) {
+        if !empty && !crate::matcher::is_json_media_type(content_type) {
+            let expected = match model.protocol {
+                Protocol::Json => format!("application/x-amz-json-{}", model.json_version.as_deref().unwrap_or("1.1")),
+                Protocol::RestJson => "application/json".to_owned(),
+            };
             out.push(shape_err(
                 "content-type",
-                "application/json",
+                expected,
                 if content_type.is_empty() { "(absent)" } else { content_type },
                 "a JSON body needs a JSON content type",
             ));
@@ -205,6 +240,19 @@ pub fn check_response(
         ));
         return out;
     };
+    if model.protocol == Protocol::Json
+        && let Some(botocore) = botocore_json_error_type(headers, json.as_ref())
+        && botocore != etype
+    {
+        // awsJson: botocore reads the body's `__type` first, smithy-rs the
+        // `X-Amzn-ErrorType` header first; a conforming answer satisfies both.
+        out.push(shape_err(
+            "",
+            format!("one error type that every client reads alike ({etype})"),
+            format!("botocore reads {botocore}, smithy-rs reads {etype}"),
+            "the error type is read differently by different clients",
+        ));
+    }
     if contract.common_errors.contains(&etype) {
         return out;
     }
@@ -232,8 +280,34 @@ pub fn check_response(
         // `__type` is part of the rest-json error protocol, not of the shape.
         if let Value::Object(m) = &mut body {
             m.remove("__type");
+            if model.protocol == Protocol::Json {
+                // awsJson error bodies may carry `code` beside `__type`.
+                m.remove("code");
+            }
+            // The SDKs read an error's message as `message` or `Message`:
+            // either spelling is the documented member.
+            if let Some(ShapeKind::Structure { members, .. }) = model.shapes.get(&etype).map(|s| &s.kind)
+                && let Some(documented) = members.iter().find(|m| m.key().eq_ignore_ascii_case("message"))
+                && !m.contains_key(documented.key())
+                && let Some(sent) = m.keys().find(|k| k.eq_ignore_ascii_case("message")).cloned()
+                && let Some(value) = m.remove(&sent)
+            {
+                m.insert(documented.key().to_owned(), value);
+            }
         }
         check_value(model, &etype, &body, "$", &mut out);
     }
     out
+}
+
+/// The error type as botocore's awsJson parser reads it: the body's
+/// `__type`, else the `X-Amzn-ErrorType` header; cut at `:`, namespace dropped.
+fn botocore_json_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option<String> {
+    let raw = body
+        .and_then(|b| b.get("__type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_owned))?;
+    let cut = raw.split(':').next().unwrap_or(&raw);
+    Some(cut.rsplit('#').next().unwrap_or(cut).trim().to_owned())
 }

@@ -10,13 +10,14 @@
 mod check;
 mod coverage;
 pub mod model;
+mod pattern;
 mod timestamp;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use check::{check_response, check_value};
+pub use check::{RequestLine, check_response, check_value};
 pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
 pub use model::Model;
 
@@ -113,19 +114,32 @@ pub struct Contract {
 
 impl Contract {
     /// Builds a contract from its parsed file; `dir` resolves the model path.
-    pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, String> {
+    /// Every problem is reported (of the model, each naming its shape,
+    /// member or operation; of the statements).
+    pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, Vec<String>> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
-        let text = read_model(&model_path)?;
+        let text = read_model(&model_path).map_err(|e| vec![e])?;
         let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("the service model `{}` is not valid JSON: {e}", model_path.display()))?;
-        let model = Model::parse(&json).map_err(|e| format!("the service model `{}`: {e}", model_path.display()))?;
+            .map_err(|e| vec![format!("the service model `{}` is not valid JSON: {e}", model_path.display())])?;
+        let mut problems = Vec::new();
+        let model = Model::parse(&json).map_err(|errors| {
+            errors.into_iter().map(|e| format!("the service model `{}`: {e}", model_path.display())).collect::<Vec<_>>()
+        });
         let mut seen = std::collections::HashSet::new();
         for s in &raw.statements {
             if !seen.insert(s.id.as_str()) {
-                return Err(format!("statement id `{}` appears twice", s.id));
+                problems.push(format!("statement id `{}` appears twice", s.id));
             }
         }
+        let model = match model {
+            Ok(m) if problems.is_empty() => m,
+            Ok(_) => return Err(problems),
+            Err(mut e) => {
+                e.append(&mut problems);
+                return Err(e);
+            }
+        };
         let sensitive_members = model.sensitive_members();
         Ok(Contract {
             path: path.to_path_buf(),

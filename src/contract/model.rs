@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
 use serde_json::Value;
+
+pub use super::pattern::Pattern;
 
 /// A member of a structure.
 #[derive(Debug, Clone)]
@@ -52,13 +53,17 @@ pub enum ShapeKind {
     Map {
         /// Value shape.
         value: String,
+        /// Minimum number of entries.
+        min: Option<u64>,
+        /// Maximum number of entries.
+        max: Option<u64>,
     },
     /// A string.
     String {
         /// Allowed values.
         enumeration: Option<Vec<String>>,
-        /// Whole-value pattern.
-        pattern: Option<Regex>,
+        /// The model's pattern (ECMA-262, not anchored).
+        pattern: Option<Pattern>,
         /// Minimum length, in characters.
         min: Option<u64>,
         /// Maximum length, in characters.
@@ -108,15 +113,33 @@ pub struct OperationDef {
     pub query: Vec<(String, String)>,
     /// The documented success status.
     pub response_code: u16,
+    /// Input shape.
+    pub input: Option<String>,
     /// Output shape.
     pub output: Option<String>,
     /// Error shape names.
     pub errors: Vec<String>,
 }
 
+/// The wire protocol of a model (`metadata.protocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// `rest-json`: routed by method, URI template and routing query.
+    #[default]
+    RestJson,
+    /// `json` (awsJson1.0/1.1): `POST /`, routed by `X-Amz-Target`.
+    Json,
+}
+
 /// A parsed service model.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
+    /// The wire protocol.
+    pub protocol: Protocol,
+    /// `metadata.targetPrefix`: the `X-Amz-Target` prefix of a `json` model.
+    pub target_prefix: Option<String>,
+    /// `metadata.jsonVersion` (`1.0` or `1.1`) of a `json` model.
+    pub json_version: Option<String>,
     /// Shapes by name.
     pub shapes: HashMap<String, Shape>,
     /// Operations by name.
@@ -132,114 +155,51 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 }
 
 impl Model {
-    /// Parses a model; the error says which shape or operation is wrong.
-    pub fn parse(json: &Value) -> Result<Model, String> {
+    /// Parses a model. Every problem is reported, each naming its shape,
+    /// member or operation.
+    pub fn parse(json: &Value) -> Result<Model, Vec<String>> {
         let mut model = Model::default();
-        let shapes = json.get("shapes").and_then(Value::as_object).ok_or("the model has no `shapes` object")?;
-        for (name, v) in shapes {
-            let kind = match s(v, "type").ok_or_else(|| format!("shape `{name}` has no `type`"))? {
-                "structure" => {
-                    let members = v
-                        .get("members")
-                        .and_then(Value::as_object)
-                        .map(|m| {
-                            m.iter()
-                                .map(|(mname, mv)| {
-                                    Ok(Member {
-                                        name: mname.clone(),
-                                        target: s(mv, "shape")
-                                            .ok_or_else(|| format!("member `{name}.{mname}` has no `shape`"))?
-                                            .to_owned(),
-                                        location: s(mv, "location").map(str::to_owned),
-                                        json_name: s(mv, "jsonName").map(str::to_owned),
-                                        timestamp_format: s(mv, "timestampFormat").map(str::to_owned),
-                                    })
-                                })
-                                .collect::<Result<Vec<_>, String>>()
-                        })
-                        .transpose()?
-                        .unwrap_or_default();
-                    let required = v
-                        .get("required")
-                        .and_then(Value::as_array)
-                        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                        .unwrap_or_default();
-                    ShapeKind::Structure { members, required }
-                }
-                "list" => ShapeKind::List {
-                    member: v
-                        .get("member")
-                        .and_then(|m| s(m, "shape"))
-                        .ok_or_else(|| format!("list `{name}` has no member shape"))?
-                        .to_owned(),
-                    min: u(v, "min"),
-                    max: u(v, "max"),
-                },
-                "map" => {
-                    ShapeKind::Map { value: v.get("value").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned() }
-                }
-                "string" => ShapeKind::String {
-                    enumeration: v
-                        .get("enum")
-                        .and_then(Value::as_array)
-                        .map(|e| e.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
-                    pattern: match s(v, "pattern") {
-                        Some(p) => Some(
-                            Regex::new(&format!("^(?s:{p})$"))
-                                .map_err(|e| format!("shape `{name}` has an invalid pattern: {e}"))?,
-                        ),
-                        None => None,
-                    },
-                    min: u(v, "min"),
-                    max: u(v, "max"),
-                },
-                "integer" | "long" => ShapeKind::Integer {
-                    min: v.get("min").and_then(Value::as_i64),
-                    max: v.get("max").and_then(Value::as_i64),
-                },
-                "float" | "double" => ShapeKind::Float,
-                "boolean" => ShapeKind::Boolean,
-                "timestamp" => ShapeKind::Timestamp { format: s(v, "timestampFormat").map(str::to_owned) },
-                _ => ShapeKind::Other,
-            };
-            let error_status =
-                v.get("error").and_then(|e| e.get("httpStatusCode")).and_then(Value::as_u64).map(|c| c as u16);
-            let sensitive = v.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
-            model.shapes.insert(name.clone(), Shape { kind, sensitive, error_status });
-        }
-        let ops = json.get("operations").and_then(Value::as_object).ok_or("the model has no `operations` object")?;
-        for (name, v) in ops {
-            let http = v.get("http").ok_or_else(|| format!("operation `{name}` has no `http`"))?;
-            let uri = s(http, "requestUri").ok_or_else(|| format!("operation `{name}` has no `requestUri`"))?;
-            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-            let op = OperationDef {
-                name: name.clone(),
-                method: s(http, "method").ok_or_else(|| format!("operation `{name}` has no method"))?.to_owned(),
-                path: path.trim_start_matches('/').split('/').map(str::to_owned).collect(),
-                query: query
-                    .split('&')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                        (k.to_owned(), v.to_owned())
-                    })
-                    .collect(),
-                response_code: u(http, "responseCode").map_or(200, |c| c as u16),
-                output: v.get("output").and_then(|o| s(o, "shape")).map(str::to_owned),
-                errors: v
-                    .get("errors")
-                    .and_then(Value::as_array)
-                    .map(|e| e.iter().filter_map(|x| s(x, "shape")).map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            };
-            for shape in op.output.iter().chain(&op.errors) {
-                if !model.shapes.contains_key(shape) {
-                    return Err(format!("operation `{name}` names shape `{shape}`, which the model lacks"));
-                }
+        let mut problems = Vec::new();
+        let metadata = json.get("metadata");
+        model.protocol = match metadata.and_then(|m| s(m, "protocol")) {
+            Some("json") => Protocol::Json,
+            Some("rest-json") | None => Protocol::RestJson,
+            Some(other) => {
+                problems.push(format!(
+                    "the protocol `{other}` is not supported (conform checks `rest-json` and `json` models)"
+                ));
+                Protocol::RestJson
             }
-            model.operations.insert(name.clone(), op);
+        };
+        model.target_prefix = metadata.and_then(|m| s(m, "targetPrefix")).map(str::to_owned);
+        model.json_version = metadata.and_then(|m| s(m, "jsonVersion")).map(str::to_owned);
+        let Some(shapes) = json.get("shapes").and_then(Value::as_object) else {
+            return Err(vec!["the model has no `shapes` object".to_owned()]);
+        };
+        for (name, v) in shapes {
+            match parse_shape(name, v) {
+                Ok(shape) => {
+                    model.shapes.insert(name.clone(), shape);
+                }
+                Err(mut e) => problems.append(&mut e),
+            }
         }
-        Ok(model)
+        let Some(ops) = json.get("operations").and_then(Value::as_object) else {
+            problems.push("the model has no `operations` object".to_owned());
+            return Err(problems);
+        };
+        for (name, v) in ops {
+            match parse_operation(name, v, &model) {
+                Ok(op) => {
+                    model.operations.insert(name.clone(), op);
+                }
+                Err(mut e) => problems.append(&mut e),
+            }
+        }
+        if model.protocol == Protocol::Json && model.target_prefix.is_none() {
+            problems.push("a `json` model needs `metadata.targetPrefix` (for `X-Amz-Target`)".to_owned());
+        }
+        if problems.is_empty() { Ok(model) } else { Err(problems) }
     }
 
     /// Names of the members whose shape is sensitive (in any structure).
@@ -260,12 +220,23 @@ impl Model {
         out
     }
 
-    /// The operation a request is, by method, path and the literal query
-    /// parameters of the routes. A request whose query carries a routing
-    /// parameter (one that some route of the same path fixes, such as
-    /// `operation`) must match that route's value exactly; otherwise it is
-    /// no documented operation.
-    pub fn identify(&self, method: &str, path: &str, query: &[(String, String)]) -> Option<&OperationDef> {
+    /// The operation a request is. For `rest-json`: by method, path and the
+    /// literal query parameters of the routes; a request whose query carries
+    /// a routing parameter (one that some route of the same path fixes, such
+    /// as `operation`) must match that route's value exactly. For `json`: by
+    /// `X-Amz-Target: <targetPrefix>.<Operation>` on a `POST`.
+    pub fn identify(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        amz_target: Option<&str>,
+    ) -> Option<&OperationDef> {
+        if self.protocol == Protocol::Json {
+            let prefix = self.target_prefix.as_deref()?;
+            let name = amz_target?.trim().strip_prefix(prefix)?.strip_prefix('.')?;
+            return self.operations.get(name).filter(|_| method.eq_ignore_ascii_case("POST"));
+        }
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let candidates: Vec<&OperationDef> = self
             .operations
@@ -283,14 +254,204 @@ impl Model {
                         .filter(|(k, _)| routing_keys.contains(&k.as_str()))
                         .all(|(k, v)| op.query.iter().any(|(ok, ov)| ok == k && ov == v))
             })
-            .max_by_key(|op| op.query.len())
+            // The most specific route: most routing parameters, then most
+            // literal segments (`/a/b` before `/a/{x}`).
+            .max_by_key(|op| (op.query.len(), op.path.iter().filter(|t| !t.starts_with('{')).count()))
     }
 }
 
+fn parse_member(shape: &str, name: &str, v: &Value) -> Result<Member, String> {
+    Ok(Member {
+        name: name.to_owned(),
+        target: s(v, "shape").ok_or_else(|| format!("member `{shape}.{name}` has no `shape`"))?.to_owned(),
+        location: s(v, "location").map(str::to_owned),
+        json_name: s(v, "jsonName").map(str::to_owned),
+        timestamp_format: s(v, "timestampFormat").map(str::to_owned),
+    })
+}
+
+fn parse_shape(name: &str, v: &Value) -> Result<Shape, Vec<String>> {
+    let mut problems = Vec::new();
+    let Some(kind) = s(v, "type") else { return Err(vec![format!("shape `{name}` has no `type`")]) };
+    let kind = match kind {
+        "structure" => {
+            let mut members = Vec::new();
+            for (mname, mv) in v.get("members").and_then(Value::as_object).into_iter().flatten() {
+                match parse_member(name, mname, mv) {
+                    Ok(m) => members.push(m),
+                    Err(e) => problems.push(e),
+                }
+            }
+            let required = v
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default();
+            ShapeKind::Structure { members, required }
+        }
+        "list" => match v.get("member").and_then(|m| s(m, "shape")) {
+            Some(member) => ShapeKind::List { member: member.to_owned(), min: u(v, "min"), max: u(v, "max") },
+            None => return Err(vec![format!("list `{name}` has no member shape")]),
+        },
+        "map" => ShapeKind::Map {
+            value: v.get("value").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned(),
+            min: u(v, "min"),
+            max: u(v, "max"),
+        },
+        "string" => ShapeKind::String {
+            enumeration: v
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|e| e.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+            pattern: match s(v, "pattern") {
+                Some(p) => match Pattern::new(p) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        problems.push(format!("shape `{name}` has an invalid pattern `{p}`: {e}"));
+                        None
+                    }
+                },
+                None => None,
+            },
+            min: u(v, "min"),
+            max: u(v, "max"),
+        },
+        "integer" | "long" => {
+            ShapeKind::Integer { min: v.get("min").and_then(Value::as_i64), max: v.get("max").and_then(Value::as_i64) }
+        }
+        "float" | "double" => ShapeKind::Float,
+        "boolean" => ShapeKind::Boolean,
+        "timestamp" => ShapeKind::Timestamp { format: s(v, "timestampFormat").map(str::to_owned) },
+        _ => ShapeKind::Other,
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let error_status = v.get("error").and_then(|e| e.get("httpStatusCode")).and_then(Value::as_u64).map(|c| c as u16);
+    let sensitive = v.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
+    Ok(Shape { kind, sensitive, error_status })
+}
+
+fn parse_operation(name: &str, v: &Value, model: &Model) -> Result<OperationDef, Vec<String>> {
+    let mut problems = Vec::new();
+    let http = v.get("http");
+    // A `json` model routes by `X-Amz-Target`; its `http` is `POST /` when present.
+    let (method, uri) = match (http.and_then(|h| s(h, "method")), http.and_then(|h| s(h, "requestUri"))) {
+        (Some(m), Some(u)) => (m, u),
+        _ if model.protocol == Protocol::Json => ("POST", "/"),
+        _ => return Err(vec![format!("operation `{name}` has no `http` method and `requestUri`")]),
+    };
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let op = OperationDef {
+        name: name.to_owned(),
+        method: method.to_owned(),
+        path: path.trim_start_matches('/').split('/').map(str::to_owned).collect(),
+        query: query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect(),
+        response_code: http.and_then(|h| u(h, "responseCode")).map_or(200, |c| c as u16),
+        input: v.get("input").and_then(|o| s(o, "shape")).map(str::to_owned),
+        output: v.get("output").and_then(|o| s(o, "shape")).map(str::to_owned),
+        errors: v
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter_map(|x| s(x, "shape")).map(str::to_owned).collect())
+            .unwrap_or_default(),
+    };
+    for shape in op.input.iter().chain(&op.output).chain(&op.errors) {
+        if !model.shapes.contains_key(shape) {
+            problems.push(format!("operation `{name}` names shape `{shape}`, which the model lacks"));
+        }
+    }
+    if problems.is_empty() { Ok(op) } else { Err(problems) }
+}
+
+/// Whether path segments fit a URI template: `{Label}` takes one non-empty
+/// segment, a greedy `{Label+}` one or more.
 fn path_matches(template: &[String], segments: &[&str]) -> bool {
-    template.len() == segments.len()
-        && template
-            .iter()
-            .zip(segments)
-            .all(|(t, s)| if t.starts_with('{') && t.ends_with('}') { !s.is_empty() } else { t == s })
+    let fits = |t: &String, s: &&str| if t.starts_with('{') && t.ends_with('}') { !s.is_empty() } else { t == *s };
+    match template.iter().position(|t| t.starts_with('{') && t.ends_with("+}")) {
+        None => template.len() == segments.len() && template.iter().zip(segments).all(|(t, s)| fits(t, s)),
+        Some(g) => {
+            let after = template.len() - g - 1;
+            segments.len() >= template.len()
+                && template[..g].iter().zip(segments).all(|(t, s)| fits(t, s))
+                && template[g + 1..].iter().zip(&segments[segments.len() - after..]).all(|(t, s)| fits(t, s))
+                && segments[g..segments.len() - after].iter().all(|s| !s.is_empty())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn look_around_patterns_load_and_are_enforced_both_ways() {
+        // A botocore-style pattern with a negative look-ahead, which the
+        // `regex` crate refuses: no `..` anywhere, not anchored by itself.
+        let p = Pattern::new(r"^(?!.*\.\.)[a-z.]+$").expect("ECMA-262 pattern");
+        assert!(p.is_match("a.b"));
+        assert!(!p.is_match("a..b"));
+        assert!(!p.is_match("A"));
+        // Not anchored: a pattern without ^$ matches anywhere.
+        assert!(Pattern::new(r"\d").expect("pattern").is_match("abc1"));
+        // Surrogate pairs in a pattern are characters: astral ranges work.
+        let p = Pattern::new(r"^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF]*$").expect("pattern");
+        assert!(p.is_match("emoji 🎉 ok"));
+        assert!(!p.is_match("bell \u{7}"));
+    }
+
+    #[test]
+    fn every_problem_of_a_model_is_reported_at_once() {
+        let model = json!({
+            "metadata": {"protocol": "rest-json"},
+            "shapes": {
+                "A": {"type": "string", "pattern": "(unclosed"},
+                "B": {"type": "structure", "members": {"x": {}}},
+                "C": {"type": "list"},
+                "D": {"type": "string", "pattern": "^ok$"}
+            },
+            "operations": {"Op": {"http": {"method": "GET", "requestUri": "/"}, "output": {"shape": "Missing"}}}
+        });
+        let problems = Model::parse(&model).expect_err("four problems");
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        for needle in ["shape `A` has an invalid pattern", "member `B.x` has no `shape`", "list `C`", "shape `Missing`"]
+        {
+            assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:#?}");
+        }
+    }
+
+    #[test]
+    fn greedy_labels_take_one_or_more_segments() {
+        let t = |s: &str| s.trim_start_matches('/').split('/').map(str::to_owned).collect::<Vec<_>>();
+        let template = t("/buckets/{Bucket}/objects/{Key+}/acl");
+        assert!(path_matches(&template, &["buckets", "b", "objects", "k", "acl"]));
+        assert!(path_matches(&template, &["buckets", "b", "objects", "a", "b", "c", "acl"]));
+        assert!(!path_matches(&template, &["buckets", "b", "objects", "acl"]));
+        assert!(!path_matches(&template, &["buckets", "b", "objects", "k", "other"]));
+    }
+
+    #[test]
+    fn json_protocol_routes_by_x_amz_target() {
+        let model = json!({
+            "metadata": {"protocol": "json", "targetPrefix": "Svc_2020", "jsonVersion": "1.1"},
+            "shapes": {"In": {"type": "structure", "members": {}}},
+            "operations": {
+                "ListThings": {"http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "In"}},
+                "GetThing": {"input": {"shape": "In"}}
+            }
+        });
+        let m = Model::parse(&model).expect("a json model");
+        assert_eq!(m.identify("POST", "/", &[], Some("Svc_2020.GetThing")).map(|o| o.name.as_str()), Some("GetThing"));
+        assert!(m.identify("POST", "/", &[], Some("Other.GetThing")).is_none());
+        assert!(m.identify("POST", "/", &[], None).is_none());
+        assert!(m.identify("GET", "/", &[], Some("Svc_2020.ListThings")).is_none());
+    }
 }

@@ -68,8 +68,9 @@ pub enum Mutant {
     ExtraResponseMember,
     /// 200 bodies are sent as `text/plain`.
     TextContentType,
-    /// Error bodies are `{"message": ...}`.
-    LowercaseErrorBody,
+    /// Error bodies carry their message as `ErrorMessage` and no `Code`:
+    /// no SDK finds the message (they read `message` or `Message`).
+    RenamedErrorMessage,
     /// Fault rules are stored but never injected.
     FaultsNotInjected,
     /// Injected faults are always 500 `ServiceFailureException`.
@@ -110,7 +111,7 @@ impl Mutant {
         Mutant::ValidUsersReported,
         Mutant::ExtraResponseMember,
         Mutant::TextContentType,
-        Mutant::LowercaseErrorBody,
+        Mutant::RenamedErrorMessage,
         Mutant::FaultsNotInjected,
         Mutant::FaultsAlways500,
     ];

@@ -153,8 +153,8 @@ impl Reply {
         let mutant = quirks.mutant;
         let headers =
             if mutant == Some(Mutant::NoErrorTypeHeader) { vec![] } else { vec![("x-amzn-ErrorType".into(), header)] };
-        let body = if mutant == Some(Mutant::LowercaseErrorBody) {
-            serde_json::json!({"message": message})
+        let body = if mutant == Some(Mutant::RenamedErrorMessage) {
+            serde_json::json!({"ErrorMessage": message})
         } else {
             serde_json::json!({"Code": e.exception.code(), "Message": message})
         };

@@ -16,6 +16,7 @@ use serde_json::Value;
 pub use duplicates::duplicate_members;
 pub use json::{BodyMatch, JsonType, Matcher, match_json, values_equal};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
+pub use number::is_integer_literal as is_integer;
 
 /// Checks the status against the allowed set.
 pub fn status(allowed: &[u16], actual: u16) -> Option<Mismatch> {

@@ -17,7 +17,7 @@ use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
 use crate::baseline::{Baseline, base_step_name};
 use crate::case::{BodyExpect, Capture, CaptureSource, Case, HeaderExpect, RequestBody, Step, StepRepeat, TextExpect};
-use crate::contract::{ShapeMode, check_response};
+use crate::contract::{RequestLine, ShapeMode, check_response};
 use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
 
 /// Headers whose values never appear in output.
@@ -318,6 +318,7 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     }
     out.request = Some(record_request(&req));
     let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
+    let amz_target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let received = send(req, ctx).await;
     out.duration = started.elapsed();
     let (status, headers, bytes) = match received {
@@ -352,7 +353,13 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         && case.shape != ShapeMode::Off
         && let Some(contract) = &case.contract
     {
-        let shape = check_response(contract, &method, &path, &query, status.as_u16(), &headers, &bytes);
+        let shape = check_response(
+            contract,
+            &RequestLine { method: &method, path: &path, query: &query, amz_target: amz_target.as_deref() },
+            status.as_u16(),
+            &headers,
+            &bytes,
+        );
         if case.shape == ShapeMode::Warn {
             // `shape = "warn"`: reported, never failing.
             out.warnings.extend(shape.into_iter().map(|m| {
