@@ -17,5 +17,6 @@ pub mod contract;
 pub mod double;
 pub mod harness;
 pub mod matcher;
+pub mod protocol;
 pub mod report;
 pub mod runner;
