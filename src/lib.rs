@@ -15,6 +15,7 @@ pub mod case;
 pub mod cli;
 pub mod contract;
 pub mod double;
+pub mod generate;
 pub mod harness;
 pub mod matcher;
 pub mod protocol;

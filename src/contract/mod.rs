@@ -54,7 +54,7 @@ pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads a service model as text: plain JSON, or gzip-compressed JSON
 /// (`.gz`, as botocore ships its models). The read is bounded, compressed
 /// or not.
-fn read_model(path: &Path) -> Result<String, String> {
+pub(crate) fn read_model(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("cannot read the service model `{}`: {e}", path.display());
     let file = std::fs::File::open(path).map_err(cannot)?;
