@@ -7,7 +7,8 @@
 # moto[server] is installed (once) into a virtual environment under
 # target/. Settings, all optional:
 #   MOTO_VENV        the virtual environment (target/moto-venv)
-#   MOTO_BASELINE    the baseline file (examples/moto/known.toml)
+#   MOTO_SUITE       the suite to run (examples/moto/polly)
+#   MOTO_BASELINE    the baseline file (examples/moto/known.toml; empty: none)
 #   MOTO_REPORT_DIR  where the reports go (target/moto-report)
 #   CONFORM          the conform command (cargo run --quiet --)
 # Extra arguments are passed to `conform run`.
@@ -16,7 +17,8 @@ cd "$(dirname "$0")/../.."
 
 MOTO_VERSION=5.2.5
 venv=${MOTO_VENV:-target/moto-venv}
-baseline=${MOTO_BASELINE:-examples/moto/known.toml}
+suite=${MOTO_SUITE:-examples/moto/polly}
+baseline=${MOTO_BASELINE-examples/moto/known.toml}
 reports=${MOTO_REPORT_DIR:-target/moto-report}
 conform=${CONFORM:-cargo run --quiet --}
 
@@ -51,6 +53,8 @@ export AWS_ACCESS_KEY_ID=moto-test AWS_SECRET_ACCESS_KEY=moto-test
 unset AWS_SESSION_TOKEN AWS_REGION
 status=0
 # shellcheck disable=SC2086 # $conform is a command with its arguments
-timeout 300 $conform run --endpoint "http://127.0.0.1:$port" --baseline "$baseline" \
-  --report-dir "$reports" "$@" examples/moto/polly || status=$?
+baseline_args=()
+if [ -n "$baseline" ]; then baseline_args=(--baseline "$baseline"); fi
+timeout 300 $conform run --endpoint "http://127.0.0.1:$port" "${baseline_args[@]}" \
+  --report-dir "$reports" "$@" "$suite" || status=$?
 exit "$status"

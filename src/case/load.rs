@@ -353,14 +353,16 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
         }
     };
     let bodies = BodyFiles::default();
-    let mut cx = Cx { path: &path, src: &src, errors: Vec::new(), bodies: &bodies };
+    let mut cx = Cx { path: &path, src: &src, errors: Vec::new(), bodies: &bodies, contract: None };
+    // Steps written as `operation` + `input` need the model.
+    let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c));
+    cx.contract = contract.clone();
     let vars = raw.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default();
     let headers = raw.headers.as_ref().map(|h| cx.string_table(h, true)).unwrap_or_default();
     let setup = cx.steps(&raw.setup, "setup");
     let teardown = cx.steps(&raw.teardown, "teardown");
     let after = cx.steps(&raw.after, "after");
     let target = raw.target.unwrap_or_default();
-    let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c));
     let suite = Suite {
         id_base: None,
         vars,
@@ -458,7 +460,7 @@ fn load_file(
     let rel = suite.id_base.as_deref().and_then(|b| abs.strip_prefix(b).ok()).unwrap_or(path).with_extension("");
     let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let rel = rel.join("/");
-    let mut cx = Cx { path, src, errors: Vec::new(), bodies };
+    let mut cx = Cx { path, src, errors: Vec::new(), bodies, contract: suite.contract.clone() };
     let mut ids: HashMap<String, String> = HashMap::new();
     for spanned in &raw.case {
         let rc = spanned.get_ref();
@@ -545,12 +547,17 @@ fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step>
     steps
 }
 
+/// The parts of a step's request: method, path, query, headers, body.
+type RequestParts = (Template, Template, Vec<(String, Template)>, Vec<(String, Template)>, RequestBody);
+
 /// Conversion context: the file, its text and the errors found so far.
 struct Cx<'a> {
     path: &'a Path,
     src: &'a str,
     errors: Vec<LoadError>,
     bodies: &'a BodyFiles,
+    /// The suite's contract, whose model serializes `operation` steps.
+    contract: Option<Arc<Contract>>,
 }
 
 /// A body file as read, or why it could not be.
@@ -771,41 +778,9 @@ impl Cx<'_> {
     fn step(&mut self, spanned: &Spanned<RawStep>, default_name: &str) -> Option<Step> {
         let raw = spanned.get_ref();
         let before = self.errors.len();
-        let method = self.string(&raw.method, "`method`");
-        if let (Some(m), Tree::String(s)) = (&method, raw.method.get_ref())
-            && m.is_literal()
-            && (s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            self.err(raw.method.span(), format!("invalid HTTP method `{s}`"));
-        }
-        let path = self.string(&raw.path, "`path`");
-        if let Tree::String(s) = raw.path.get_ref()
-            && !s.starts_with('/')
-            && !s.starts_with("{{")
-        {
-            self.err(raw.path.span(), "`path` must start with `/` (it is joined to the target's base URL)");
-        }
-        let query = raw.query.as_ref().map(|q| self.string_table(q.get_ref(), false)).unwrap_or_default();
-        let headers = raw.headers.as_ref().map(|h| self.string_table(h.get_ref(), true)).unwrap_or_default();
-        let bodies = [raw.json.is_some(), raw.text.is_some(), raw.file.is_some()];
-        if bodies.iter().filter(|b| **b).count() > 1 {
-            self.err(spanned.span(), "a step has at most one of `json`, `text` and `file`");
-        }
-        let body = if let Some(j) = &raw.json {
-            self.json_template(j, true).map(RequestBody::Json)
-        } else if let Some(t) = &raw.text {
-            self.string(t, "`text`").map(RequestBody::Text)
-        } else if let Some(f) = &raw.file {
-            let base = self.path.parent().unwrap_or(Path::new("."));
-            match self.bodies.read(&base.join(f.get_ref())) {
-                Ok(bytes) => Some(RequestBody::File(bytes)),
-                Err(e) => {
-                    self.err(f.span(), format!("body file `{}`: {e}", f.get_ref()));
-                    None
-                }
-            }
-        } else {
-            Some(RequestBody::Empty)
+        let parts = match &raw.operation {
+            Some(op) => self.operation(spanned, op),
+            None => self.http_parts(spanned),
         };
         let expect = raw.expect.as_ref().map(|e| self.expect(e)).unwrap_or_default();
         let captures = raw.capture.as_ref().map(|c| self.captures(c)).unwrap_or_default();
@@ -851,7 +826,7 @@ impl Cx<'_> {
             },
             (None, None) => None,
         };
-        if let Some(RequestBody::Json(t)) = &body {
+        if let Some((_, _, _, _, RequestBody::Json(t))) = &parts {
             let times = match &repeat {
                 Some(StepRepeat::Times(n)) => *n as u64,
                 _ => 1,
@@ -869,21 +844,178 @@ impl Cx<'_> {
         if self.errors.len() > before {
             return None;
         }
+        let (method, path, query, headers, body) = parts?;
         Some(Step {
             name: raw.name.clone().unwrap_or_else(|| default_name.to_owned()),
-            request: Request {
-                method: method?,
-                path: path?,
-                query,
-                headers,
-                body: body?,
-                raw_path: raw.raw_path == Some(true),
-            },
+            request: Request { method, path, query, headers, body, raw_path: raw.raw_path == Some(true) },
             expect,
             captures,
             sign,
             repeat,
             unless_var: raw.unless_var.clone(),
+        })
+    }
+
+    /// The request of a step written with `method` and `path`.
+    fn http_parts(&mut self, spanned: &Spanned<RawStep>) -> Option<RequestParts> {
+        let raw = spanned.get_ref();
+        let before = self.errors.len();
+        let (Some(raw_method), Some(raw_path)) = (&raw.method, &raw.path) else {
+            let missing = if raw.method.is_none() { "method" } else { "path" };
+            self.err(spanned.span(), format!("missing field `{missing}`"));
+            return None;
+        };
+        if let Some(input) = &raw.input {
+            self.err(input.span(), "`input` goes with `operation`, not with `method` and `path`");
+        }
+        let method = self.string(raw_method, "`method`");
+        if let (Some(m), Tree::String(s)) = (&method, raw_method.get_ref())
+            && m.is_literal()
+            && (s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            self.err(raw_method.span(), format!("invalid HTTP method `{s}`"));
+        }
+        let path = self.string(raw_path, "`path`");
+        if let Tree::String(s) = raw_path.get_ref()
+            && !s.starts_with('/')
+            && !s.starts_with("{{")
+        {
+            self.err(raw_path.span(), "`path` must start with `/` (it is joined to the target's base URL)");
+        }
+        let query = raw.query.as_ref().map(|q| self.string_table(q.get_ref(), false)).unwrap_or_default();
+        let headers = raw.headers.as_ref().map(|h| self.string_table(h.get_ref(), true)).unwrap_or_default();
+        let bodies = [raw.json.is_some(), raw.text.is_some(), raw.file.is_some()];
+        if bodies.iter().filter(|b| **b).count() > 1 {
+            self.err(spanned.span(), "a step has at most one of `json`, `text` and `file`");
+        }
+        let body = if let Some(j) = &raw.json {
+            self.json_template(j, true).map(RequestBody::Json)
+        } else if let Some(t) = &raw.text {
+            self.string(t, "`text`").map(RequestBody::Text)
+        } else if let Some(f) = &raw.file {
+            let base = self.path.parent().unwrap_or(Path::new("."));
+            match self.bodies.read(&base.join(f.get_ref())) {
+                Ok(bytes) => Some(RequestBody::File(bytes)),
+                Err(e) => {
+                    self.err(f.span(), format!("body file `{}`: {e}", f.get_ref()));
+                    None
+                }
+            }
+        } else {
+            Some(RequestBody::Empty)
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some((method?, path?, query, headers, body?))
+    }
+
+    /// The request of a step written with `operation` and `input`: the
+    /// suite's model serializes the input as its protocol binds it. The
+    /// step's own `query` and `headers` are added (its headers win).
+    fn operation(&mut self, spanned: &Spanned<RawStep>, op: &Spanned<String>) -> Option<RequestParts> {
+        let raw = spanned.get_ref();
+        let before = self.errors.len();
+        for (given, key) in [
+            (raw.method.is_some(), "method"),
+            (raw.path.is_some(), "path"),
+            (raw.json.is_some(), "json"),
+            (raw.text.is_some(), "text"),
+            (raw.file.is_some(), "file"),
+        ] {
+            if given {
+                self.err(
+                    op.span(),
+                    format!("a step with `operation` has no `{key}`: the operation's input builds the request"),
+                );
+            }
+        }
+        let Some(contract) = self.contract.clone() else {
+            self.err(op.span(), "`operation` needs a suite contract (`contract = \"contract.toml\"` in suite.toml) whose model defines it");
+            return None;
+        };
+        let input_span = raw.input.as_ref().map_or(op.span(), |n| n.span());
+        let input = match &raw.input {
+            Some(node) => self.plain_json(node)?,
+            None => Value::Object(Default::default()),
+        };
+        let req = match crate::protocol::serialize_request(&contract.model, op.get_ref(), &input) {
+            Ok(r) => r,
+            Err(e) => {
+                let span = if matches!(e, crate::protocol::SerializeError::UnknownOperation(_)) {
+                    op.span()
+                } else {
+                    input_span
+                };
+                self.err(span, format!("{e} (model `{}`)", contract.path.display()));
+                return None;
+            }
+        };
+        let method = self.template(&req.method, op.span());
+        let path = self.template(&req.path, input_span.clone());
+        let mut query: Vec<(String, Template)> =
+            req.query.iter().filter_map(|(k, v)| Some((k.clone(), self.template(v, input_span.clone())?))).collect();
+        query.extend(raw.query.as_ref().map(|q| self.string_table(q.get_ref(), false)).unwrap_or_default());
+        let own = raw.headers.as_ref().map(|h| self.string_table(h.get_ref(), true)).unwrap_or_default();
+        let mut headers: Vec<(String, Template)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .filter(|(k, _)| !own.iter().any(|(o, _)| o == k))
+            .filter_map(|(k, v)| Some((k, self.template(v, input_span.clone())?)))
+            .collect();
+        headers.extend(own);
+        let body = match &req.body {
+            crate::protocol::SerializedBody::Json(v) => self.value_template(v, &input_span).map(RequestBody::Json),
+            crate::protocol::SerializedBody::Text(t) => self.template(t, input_span.clone()).map(RequestBody::Text),
+            _ => Some(RequestBody::Empty),
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some((method?, path?, query, headers, body?))
+    }
+
+    /// A TOML value as plain JSON (strings keep their `{{templates}}`).
+    fn plain_json(&mut self, node: &Node) -> Option<Value> {
+        Some(match node.get_ref() {
+            Tree::String(s) => Value::String(s.clone()),
+            Tree::Integer(i) => Value::from(*i),
+            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => Value::Number(n),
+                None => {
+                    self.err(node.span(), "JSON has no NaN or infinity");
+                    return None;
+                }
+            },
+            Tree::Boolean(b) => Value::Bool(*b),
+            Tree::Array(items) => Value::Array(items.iter().map(|i| self.plain_json(i)).collect::<Option<_>>()?),
+            Tree::Table(entries) => {
+                if let Some((k, v)) = entries.iter().find(|(k, _)| k == "$repeat" || k == "$map") {
+                    self.err(v.span(), format!("`{k}` is not available in `input`; write the items out"));
+                    return None;
+                }
+                Value::Object(
+                    entries.iter().map(|(k, v)| Some((k.clone(), self.plain_json(v)?))).collect::<Option<_>>()?,
+                )
+            }
+        })
+    }
+
+    /// A serialized JSON body as a template (its strings may hold `{{...}}`).
+    fn value_template(&mut self, v: &Value, span: &Range<usize>) -> Option<JsonTemplate> {
+        Some(match v {
+            Value::String(s) => {
+                let t = self.template(s, span.clone())?;
+                if t.is_literal() { JsonTemplate::Lit(v.clone()) } else { JsonTemplate::Str(t) }
+            }
+            Value::Array(items) => {
+                JsonTemplate::Array(items.iter().map(|i| self.value_template(i, span)).collect::<Option<_>>()?)
+            }
+            Value::Object(m) => JsonTemplate::Object(
+                m.iter().map(|(k, i)| Some((k.clone(), self.value_template(i, span)?))).collect::<Option<_>>()?,
+            ),
+            other => JsonTemplate::Lit(other.clone()),
         })
     }
 

@@ -74,8 +74,12 @@ pub struct RawCase {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub name: Option<String>,
-    pub method: Node,
-    pub path: Node,
+    pub method: Option<Node>,
+    pub path: Option<Node>,
+    /// An operation of the suite's model, instead of `method` and `path`.
+    pub operation: Option<Spanned<String>>,
+    /// The operation's input (JSON in its input shape), serialized by the protocol.
+    pub input: Option<Node>,
     pub query: Option<Spanned<BTreeMap<String, Node>>>,
     pub headers: Option<Spanned<BTreeMap<String, Node>>>,
     pub json: Option<Node>,

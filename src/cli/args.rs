@@ -31,6 +31,26 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write or update a baseline of known divergences from runs' reports.
     Baseline(BaselineArgs),
+    /// Write (or update) a suite with a case per documented constraint of
+    /// an operation's input, from the service model and one valid input.
+    Generate(GenerateArgs),
+}
+
+/// `conform generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The botocore service model (`service-2.json` or `service-2.json.gz`).
+    #[arg(long, value_name = "PATH")]
+    pub model: PathBuf,
+    /// The operation, as the model names it (`BatchUpdateUser`).
+    #[arg(long, value_name = "NAME")]
+    pub operation: String,
+    /// One valid input: JSON in the operation's input shape; `{{templates}}` are kept.
+    #[arg(long, value_name = "FILE")]
+    pub request: PathBuf,
+    /// The suite folder to write, or to update (what a person added is kept).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `conform baseline`.

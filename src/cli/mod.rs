@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use args::{BaselineArgs, Cli, Command, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
+pub use args::{BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::contract;
@@ -69,7 +69,33 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Serve(args) => serve(args),
         Command::Merge(args) => merge(args),
         Command::Baseline(args) => baseline_cmd(args),
+        Command::Generate(args) => generate_cmd(args),
     }
+}
+
+/// Writes or updates a generated suite and says what it did.
+fn generate_cmd(args: GenerateArgs) -> Result<u8> {
+    let opts = crate::generate::GenerateOptions::new(&args.model, &args.operation, &args.request, &args.out);
+    let g = crate::generate::generate(&opts)?;
+    println!(
+        "{}: {} constraints ({} without a case), {} generated cases, {} of yours kept; violations expect {}",
+        args.operation,
+        g.statements,
+        g.without_case,
+        g.cases,
+        g.kept,
+        g.errors.join(" or ")
+    );
+    for p in &g.written {
+        println!("wrote   {}", p.display());
+    }
+    for p in &g.removed {
+        println!("removed {}", p.display());
+    }
+    if g.written.is_empty() && g.removed.is_empty() {
+        println!("{} is up to date", args.out.display());
+    }
+    Ok(EXIT_OK)
 }
 
 /// Reads one run's `report.json` (or the one in a report folder).

@@ -56,7 +56,7 @@ pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads a service model as text: plain JSON, or gzip-compressed JSON
 /// (`.gz`, as botocore ships its models). The read is bounded, compressed
 /// or not.
-fn read_model(path: &Path) -> Result<String, String> {
+pub(crate) fn read_model(path: &Path) -> Result<String, String> {
     use std::io::Read;
     // A regular file only (a FIFO would block, a device never end), bounded.
     let raw = crate::files::read_regular(path, MAX_MODEL_BYTES)

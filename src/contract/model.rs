@@ -19,7 +19,10 @@ pub struct Member {
     pub location: Option<String>,
     /// JSON key override.
     pub json_name: Option<String>,
-    /// The member's own `timestampFormat`, which wins over its shape's.
+    /// The wire name where it differs from the member name: the URI label,
+    /// query parameter, header (or header prefix) name, or JSON key.
+    pub location_name: Option<String>,
+    /// The member's own `timestampFormat`, over its shape's.
     pub timestamp_format: Option<String>,
 }
 
@@ -98,6 +101,16 @@ pub struct Shape {
     pub sensitive: bool,
     /// For error shapes, the HTTP status.
     pub error_status: Option<u16>,
+    /// The botocore type as written (`string`, `long`, `double`, `blob`...).
+    pub type_name: String,
+    /// `min` as written: a length for strings, lists and maps, a value for numbers.
+    pub min: Option<serde_json::Number>,
+    /// `max` as written, like `min`.
+    pub max: Option<serde_json::Number>,
+    /// A string's `pattern` as written (an ECMAScript regex, unanchored).
+    pub pattern_source: Option<String>,
+    /// For structures, the member bound to the whole HTTP body (`payload`).
+    pub payload: Option<String>,
 }
 
 /// An operation.
@@ -119,6 +132,25 @@ pub struct OperationDef {
     pub output: Option<String>,
     /// Error shape names.
     pub errors: Vec<String>,
+    /// The request URI as written, labels and all (`/v1/{Key+}?op=x`).
+    pub request_uri: String,
+}
+
+/// The service-wide facts of a model (`metadata`).
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    /// `rest-json`, `json`, ...
+    pub protocol: String,
+    /// For `json`: the `X-Amz-Target` prefix.
+    pub target_prefix: Option<String>,
+    /// For `json`: `1.0` or `1.1`.
+    pub json_version: Option<String>,
+    /// The SigV4 signing name (`signingName`, else `endpointPrefix`).
+    pub signing_name: Option<String>,
+    /// `serviceId`.
+    pub service_id: Option<String>,
+    /// `apiVersion`.
+    pub api_version: Option<String>,
 }
 
 /// The wire protocol of a model (`metadata.protocol`).
@@ -144,6 +176,8 @@ pub struct Model {
     pub shapes: HashMap<String, Shape>,
     /// Operations by name.
     pub operations: HashMap<String, OperationDef>,
+    /// Service-wide facts.
+    pub metadata: Metadata,
 }
 
 fn u(v: &Value, k: &str) -> Option<u64> {
@@ -183,6 +217,16 @@ impl Model {
                 }
                 Err(mut e) => problems.append(&mut e),
             }
+        }
+        if let Some(meta) = json.get("metadata") {
+            model.metadata = Metadata {
+                protocol: s(meta, "protocol").unwrap_or_default().to_owned(),
+                target_prefix: s(meta, "targetPrefix").map(str::to_owned),
+                json_version: s(meta, "jsonVersion").map(str::to_owned),
+                signing_name: s(meta, "signingName").or_else(|| s(meta, "endpointPrefix")).map(str::to_owned),
+                service_id: s(meta, "serviceId").map(str::to_owned),
+                api_version: s(meta, "apiVersion").map(str::to_owned),
+            };
         }
         let Some(ops) = json.get("operations").and_then(Value::as_object) else {
             problems.push("the model has no `operations` object".to_owned());
@@ -266,6 +310,7 @@ fn parse_member(shape: &str, name: &str, v: &Value) -> Result<Member, String> {
         target: s(v, "shape").ok_or_else(|| format!("member `{shape}.{name}` has no `shape`"))?.to_owned(),
         location: s(v, "location").map(str::to_owned),
         json_name: s(v, "jsonName").map(str::to_owned),
+        location_name: s(v, "locationName").map(str::to_owned),
         timestamp_format: s(v, "timestampFormat").map(str::to_owned),
     })
 }
@@ -329,7 +374,17 @@ fn parse_shape(name: &str, v: &Value) -> Result<Shape, Vec<String>> {
     }
     let error_status = v.get("error").and_then(|e| e.get("httpStatusCode")).and_then(Value::as_u64).map(|c| c as u16);
     let sensitive = v.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
-    Ok(Shape { kind, sensitive, error_status })
+    let number = |k: &str| v.get(k).and_then(|n| n.as_number()).cloned();
+    Ok(Shape {
+        kind,
+        sensitive,
+        error_status,
+        type_name: s(v, "type").unwrap_or_default().to_owned(),
+        min: number("min"),
+        max: number("max"),
+        pattern_source: s(v, "pattern").map(str::to_owned),
+        payload: s(v, "payload").map(str::to_owned),
+    })
 }
 
 fn parse_operation(name: &str, v: &Value, model: &Model) -> Result<OperationDef, Vec<String>> {
@@ -356,6 +411,7 @@ fn parse_operation(name: &str, v: &Value, model: &Model) -> Result<OperationDef,
             .collect(),
         response_code: http.and_then(|h| u(h, "responseCode")).map_or(200, |c| c as u16),
         input: v.get("input").and_then(|o| s(o, "shape")).map(str::to_owned),
+        request_uri: uri.to_owned(),
         output: v.get("output").and_then(|o| s(o, "shape")).map(str::to_owned),
         errors: v
             .get("errors")
