@@ -9,11 +9,17 @@
 //!
 //! fn main() -> std::process::ExitCode {
 //!     Conformance::suite("cases/chime")
-//!         .endpoint("http://127.0.0.1:8080")   // or leave out: the built-in double
+//!         .endpoint("http://127.0.0.1:8080")   // or leave out: CONFORM_ENDPOINT, else the built-in double
 //!         .capability("faults")
 //!         .run()
 //! }
 //! ```
+//!
+//! `suite` reads `CONFORM_ENDPOINT`, `CONFORM_CAPABILITIES` and
+//! `CONFORM_VARS` from the environment; the builder's own calls win. The
+//! target is decided as `conform run` decides it ([`crate::target`]): the
+//! built-in double only for suites of its service, credentials required
+//! where a suite signs.
 //!
 //! Each trial builds its own runtime. Against the built-in double, each
 //! trial also gets its own double, so trials never share state. Against an
@@ -29,14 +35,13 @@ use std::sync::{Arc, RwLock};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use crate::case::{Case, LoadError, LoadOptions, load_cases};
-use crate::double::{AuthMode, Credential, Double, DoubleConfig};
 use crate::report::terminal::{Style, case_details, case_line};
-use crate::runner::{self, Outcome, RunOptions, SigningCredentials, Target};
+use crate::runner::{self, Outcome, RunOptions};
+use crate::target::TargetRequest;
 
-/// Capabilities of the built-in double.
-pub const DOUBLE_CAPABILITIES: &[&str] = &["auth", "faults", "signature-verification"];
+pub use crate::target::DOUBLE_CAPABILITIES;
 
-/// Environment variable naming the endpoint for [`Conformance::from_env`].
+/// Environment variable naming the endpoint (read by [`Conformance::suite`]).
 pub const ENV_ENDPOINT: &str = "CONFORM_ENDPOINT";
 /// Environment variable with comma-separated capabilities of that endpoint.
 pub const ENV_CAPABILITIES: &str = "CONFORM_CAPABILITIES";
@@ -53,9 +58,11 @@ pub struct Conformance {
 }
 
 impl Conformance {
-    /// The cases under `path` (a folder or a file).
+    /// The cases under `path` (a folder or a file), with the endpoint,
+    /// capabilities and variables the environment gives (`CONFORM_*`).
     pub fn suite(path: impl Into<PathBuf>) -> Conformance {
         Conformance { paths: vec![path.into()], endpoint: None, capabilities: BTreeSet::new(), vars: BTreeMap::new() }
+            .from_env()
     }
 
     /// Runs against this base URL instead of the built-in double.
@@ -77,7 +84,8 @@ impl Conformance {
     }
 
     /// Takes the endpoint, capabilities and variables from
-    /// `CONFORM_ENDPOINT`, `CONFORM_CAPABILITIES` and `CONFORM_VARS` when set.
+    /// `CONFORM_ENDPOINT`, `CONFORM_CAPABILITIES` and `CONFORM_VARS` when
+    /// set. [`Conformance::suite`] already does; calling it again is harmless.
     pub fn from_env(mut self) -> Conformance {
         if let Some(url) = std::env::var(ENV_ENDPOINT).ok().filter(|u| !u.is_empty()) {
             self.endpoint = Some(url);
@@ -126,26 +134,6 @@ impl Conformance {
     }
 }
 
-/// Starts the built-in double on a free loopback port as a run target: it
-/// verifies signatures made with `creds` for `region`, and has every
-/// capability (plus `extra`).
-pub async fn start_double(
-    creds: &SigningCredentials,
-    region: &str,
-    extra: &BTreeSet<String>,
-) -> std::io::Result<(Double, Target)> {
-    let config = DoubleConfig {
-        auth: AuthMode::Verify(vec![Credential { access_key: creds.access_key.clone(), secret: creds.secret.clone() }]),
-        region: region.to_owned(),
-        ..DoubleConfig::default()
-    };
-    let double = Double::start_local(config).await?;
-    let base_url = double.uri().parse().map_err(std::io::Error::other)?;
-    let mut capabilities: BTreeSet<String> = DOUBLE_CAPABILITIES.iter().map(|s| s.to_string()).collect();
-    capabilities.extend(extra.iter().cloned());
-    Ok((double, Target { base_url, capabilities }))
-}
-
 struct Shared {
     setup: Conformance,
     /// Exclusive cases write-lock, the others read-lock.
@@ -157,18 +145,19 @@ impl Shared {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let exclusive = case.exclusive;
         let summary = rt.block_on(async {
-            let (target, credentials, _double) = match &self.setup.endpoint {
-                Some(url) => {
-                    let target = Target { base_url: url.parse()?, capabilities: self.setup.capabilities.clone() };
-                    (target, SigningCredentials::from_env(), None)
-                }
-                None => {
-                    let creds = SigningCredentials::random();
-                    let (double, target) = start_double(&creds, "us-east-1", &self.setup.capabilities).await?;
-                    (target, Some(creds), Some(double))
-                }
+            let request = TargetRequest {
+                endpoint: self.setup.endpoint.clone(),
+                capabilities: self.setup.capabilities.clone(),
+                unsigned: false,
             };
-            let opts = RunOptions { vars: self.setup.vars.clone(), credentials, ..RunOptions::default() };
+            let prepared = crate::target::prepare(&request, std::slice::from_ref(&case)).await?;
+            let opts = RunOptions {
+                vars: self.setup.vars.clone(),
+                credentials: prepared.credentials.clone(),
+                region: prepared.region.clone(),
+                ..RunOptions::default()
+            };
+            let target = prepared.target.clone();
             let _guard = if self.setup.endpoint.is_some() {
                 Some(if exclusive {
                     Guard::Write { _held: self.lock.write().unwrap_or_else(|e| e.into_inner()) }

@@ -22,3 +22,4 @@ pub mod matcher;
 pub mod protocol;
 pub mod report;
 pub mod runner;
+pub mod target;

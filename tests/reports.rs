@@ -162,7 +162,7 @@ async fn sample() -> Sample {
     let target = Target { base_url: server.uri().parse().unwrap(), capabilities: Default::default() };
     let opts = RunOptions { baseline: Some(Arc::new(baseline)), ..RunOptions::default() };
     let summary = runner::run(cases, &target, &opts).await.unwrap();
-    let coverage = contract::coverage(&statements, &summary);
+    let coverage = contract::coverage(&statements, &summary, &Default::default());
     Sample { summary, target: server.uri(), coverage, _server: server }
 }
 

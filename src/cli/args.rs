@@ -119,6 +119,9 @@ pub struct RunArgs {
     /// Cases in flight at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
+    /// Send every request unsigned, even for suites with a `signing_name`.
+    #[arg(long)]
+    pub unsigned: bool,
     /// Per-request timeout, like `10s`, `500ms` or `1m`.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,

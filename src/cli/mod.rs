@@ -21,7 +21,7 @@ use crate::double::{AuthMode, DoubleConfig, Service};
 use crate::report;
 use crate::report::terminal::{self, Style};
 use crate::report::{ReportInput, append_step_summary, write_reports};
-use crate::runner::{self, Cancel, CaseResult, RunOptions, Selection, SigningCredentials, Target};
+use crate::runner::{self, Cancel, CaseResult, RunOptions, Selection};
 
 /// Exit code: everything conforms.
 pub const EXIT_OK: u8 = 0;
@@ -32,7 +32,8 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the run was interrupted (Ctrl-C); the reports say so.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-pub use crate::harness::DOUBLE_CAPABILITIES;
+pub use crate::target::DOUBLE_CAPABILITIES;
+use crate::target::TargetRequest;
 
 /// Parses the command line and runs it; returns the process exit code.
 pub fn run() -> ExitCode {
@@ -213,7 +214,7 @@ fn merge(args: MergeArgs) -> Result<u8> {
         return Err(anyhow!("case `{}` is in more than one report: the inputs overlap", w[0].id));
     }
     let summary = runner::RunSummary { cases, duration, interrupted, baseline };
-    let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
+    let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary, &BTreeSet::new()));
     let target = targets.into_iter().collect::<Vec<_>>().join(", ");
     let input = ReportInput { summary: &summary, target: &target, coverage: coverage.as_ref() };
     let written = write_reports(&args.out, &input).context("the merged reports could not be written")?;
@@ -229,18 +230,32 @@ fn merge(args: MergeArgs) -> Result<u8> {
 /// Loads and selects cases; prints every load error and returns `None` when there is any.
 /// With `require_cases`, selecting no case at all is an error too.
 fn load(sel: &SelectArgs, require_cases: bool) -> Result<Option<Vec<Case>>> {
-    Ok(load_with_ids(sel, require_cases)?.map(|(cases, _)| cases))
+    Ok(load_with_ids(sel, require_cases)?.map(|l| l.selected))
+}
+
+/// The cases of a run, and what the selection left out.
+struct Loaded {
+    /// The selected cases.
+    selected: Vec<Case>,
+    /// The id of every loaded case, selected or not.
+    ids: BTreeSet<String>,
+    /// The statements covered by cases the selection left out.
+    left_out: BTreeSet<String>,
 }
 
 /// Loads and selects cases, and gives the ids of every loaded case too
 /// (selected or not).
-fn load_with_ids(sel: &SelectArgs, require_cases: bool) -> Result<Option<(Vec<Case>, BTreeSet<String>)>> {
+fn load_with_ids(sel: &SelectArgs, require_cases: bool) -> Result<Option<Loaded>> {
     let opts = LoadOptions { cli_vars: sel.vars.iter().map(|(k, _)| k.clone()).collect() };
     match load_cases(&sel.paths, &opts) {
         Ok(cases) => {
             let ids: BTreeSet<String> = cases.iter().map(|c| c.id.clone()).collect();
+            let covers: Vec<(String, Vec<String>)> = cases.iter().map(|c| (c.id.clone(), c.covers.clone())).collect();
             let selection = Selection { filters: sel.filter.clone(), tags: sel.tag.clone(), shard: sel.shard };
             let selected = selection.apply(cases);
+            let chosen: BTreeSet<&str> = selected.iter().map(|c| c.id.as_str()).collect();
+            let left_out =
+                covers.into_iter().filter(|(id, _)| !chosen.contains(id.as_str())).flat_map(|(_, c)| c).collect();
             if selected.is_empty() && require_cases {
                 // A run of nothing must not turn a CI job green.
                 let paths = sel.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
@@ -257,7 +272,7 @@ fn load_with_ids(sel: &SelectArgs, require_cases: bool) -> Result<Option<(Vec<Ca
                 eprintln!("error: {why}");
                 return Ok(None);
             }
-            Ok(Some((selected, ids)))
+            Ok(Some(Loaded { selected, ids, left_out }))
         }
         Err(errors) => {
             let mut err = std::io::stderr().lock();
@@ -283,7 +298,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run_cases(args: RunArgs) -> Result<u8> {
-    let Some((cases, all_ids)) = load_with_ids(&args.select, true)? else { return Ok(EXIT_USAGE) };
+    let Some(Loaded { selected: cases, ids: all_ids, left_out }) = load_with_ids(&args.select, true)? else {
+        return Ok(EXIT_USAGE);
+    };
     let baseline = match &args.baseline {
         None => None,
         Some(path) => match crate::baseline::Baseline::load(path) {
@@ -300,29 +317,20 @@ fn run_cases(args: RunArgs) -> Result<u8> {
     };
     let rt = runtime()?;
     rt.block_on(async move {
-        let env_creds = SigningCredentials::from_env();
-        let (target, credentials, _double) = match &args.endpoint {
-            Some(url) => {
-                let base_url = reqwest::Url::parse(url).with_context(|| format!("invalid --endpoint `{url}`"))?;
-                if !matches!(base_url.scheme(), "http" | "https") {
-                    return Err(anyhow!("invalid --endpoint `{url}`: use an http or https URL"));
-                }
-                let target = Target { base_url, capabilities: args.capabilities.iter().cloned().collect() };
-                (target, env_creds, None)
-            }
-            None => {
-                // The built-in double verifies signatures, with the
-                // environment's credentials or with fresh ones.
-                let creds = env_creds.unwrap_or_else(SigningCredentials::random);
-                let region = std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty());
-                let extra = args.capabilities.iter().cloned().collect();
-                let (double, target) =
-                    crate::harness::start_double(&creds, region.as_deref().unwrap_or("us-east-1"), &extra)
-                        .await
-                        .context("failed to start the built-in double")?;
-                (target, Some(creds), Some(double))
+        let request = TargetRequest {
+            endpoint: args.endpoint.clone(),
+            capabilities: args.capabilities.iter().cloned().collect(),
+            unsigned: args.unsigned,
+        };
+        let prepared = match crate::target::prepare(&request, &cases).await {
+            Ok(p) => p,
+            Err(e @ crate::target::TargetError::Double(_)) => return Err(anyhow::Error::new(e)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(EXIT_USAGE);
             }
         };
+        let (target, credentials) = (prepared.target.clone(), prepared.credentials.clone());
         let style = Style::detect(std::io::stdout().is_terminal());
         let statements = contract_statements(&cases);
         let mut ca_certs = Vec::new();
@@ -347,7 +355,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             max_body: runner::DEFAULT_MAX_BODY,
             on_result: Some(progress.callback()),
             credentials,
-            region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+            region: prepared.region.clone(),
             cancel: cancel.clone(),
             ca_certs,
             insecure: args.insecure,
@@ -371,11 +379,8 @@ fn run_cases(args: RunArgs) -> Result<u8> {
                 .collect();
         }
         progress.finish();
-        let target_name = match &args.endpoint {
-            Some(url) => url.clone(),
-            None => "built-in double".to_owned(),
-        };
-        let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary));
+        let target_name = prepared.name.clone();
+        let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary, &left_out));
         let input = ReportInput { summary: &summary, target: &target_name, coverage: coverage.as_ref() };
         let mut out = std::io::stdout().lock();
         let detail = match (args.quiet, args.verbose) {

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::runner::{Outcome, RunSummary};
+use std::collections::BTreeSet;
+
+use crate::runner::{CaseResult, Outcome, Phase, RunSummary};
 
 /// A case that covers a statement, and its outcome.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -12,6 +14,10 @@ pub struct CoveredBy {
     pub id: String,
     /// The case's outcome.
     pub outcome: Outcome,
+    /// Why the case says nothing about the statement, when it errored
+    /// before any step under test was answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<String>,
 }
 
 /// One documented statement and its cases.
@@ -46,20 +52,39 @@ pub struct Coverage {
     pub unknown: Vec<CoveredBy>,
 }
 
+/// Whether a case ran far enough to say anything about what it covers: it
+/// was not skipped, and it did not error before a step under test was
+/// answered (a failed setup says nothing about the statement).
+fn says_nothing(c: &CaseResult) -> Option<String> {
+    match c.outcome {
+        Outcome::Skipped => Some(c.reason.clone().unwrap_or_else(|| "skipped".to_owned())),
+        Outcome::Errored if !c.steps.iter().any(|s| s.phase == Phase::Step && s.response.is_some()) => {
+            Some(c.reason.clone().unwrap_or_else(|| "errored before its steps".to_owned()))
+        }
+        _ => None,
+    }
+}
+
 /// Computes coverage of `statements` (id, text) by the cases of a run.
-pub fn coverage(statements: &[(String, String)], summary: &RunSummary) -> Coverage {
+/// `left_out` holds the statements that cases not selected for this run
+/// cover (filtered out, another shard): without a case in the run, they are
+/// `not run` rather than `uncovered`.
+pub fn coverage(statements: &[(String, String)], summary: &RunSummary, left_out: &BTreeSet<String>) -> Coverage {
     let mut out = Vec::new();
     for (id, text) in statements {
         let covering: Vec<_> = summary.cases.iter().filter(|c| c.covers.iter().any(|s| s == id)).collect();
-        let cases: Vec<CoveredBy> =
-            covering.iter().map(|c| CoveredBy { id: c.id.clone(), outcome: c.outcome }).collect();
-        let verdict = if cases.is_empty() {
+        let cases: Vec<CoveredBy> = covering
+            .iter()
+            .map(|c| CoveredBy { id: c.id.clone(), outcome: c.outcome, not_run: says_nothing(c) })
+            .collect();
+        let ran: Vec<&&CaseResult> = covering.iter().filter(|c| says_nothing(c).is_none()).collect();
+        let verdict = if cases.is_empty() && !left_out.contains(id) {
             "uncovered"
-        } else if cases.iter().any(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored)) {
+        } else if ran.iter().any(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored)) {
             "diverges"
-        } else if cases.iter().all(|c| c.outcome == Outcome::Skipped) {
+        } else if ran.is_empty() {
             "not run"
-        } else if covering.iter().any(|c| c.known_count() > 0) {
+        } else if ran.iter().any(|c| c.known_count() > 0) {
             // A fixed case may still carry known divergences of other entries.
             "known"
         } else {
@@ -71,11 +96,12 @@ pub fn coverage(statements: &[(String, String)], summary: &RunSummary) -> Covera
         .cases
         .iter()
         .flat_map(|c| {
-            c.covers
-                .iter()
-                .filter(|s| !statements.iter().any(|(id, _)| id == *s))
-                .map(|s| CoveredBy { id: format!("{} (in {})", s, c.id), outcome: c.outcome })
+            c.covers.iter().filter(|s| !statements.iter().any(|(id, _)| id == *s)).map(|s| CoveredBy {
+                id: format!("{} (in {})", s, c.id),
+                outcome: c.outcome,
+                not_run: None,
+            })
         })
         .collect();
-    Coverage { uncovered: out.iter().filter(|s| s.cases.is_empty()).count(), statements: out, unknown }
+    Coverage { uncovered: out.iter().filter(|s| s.verdict == "uncovered").count(), statements: out, unknown }
 }
