@@ -45,7 +45,9 @@ echo "wrk: $wrk_rps requests/s (2 threads, $JOBS connections, 10 s)"
 
 measure() { # label N [env...]: runs conform on the N cases, prints rate and memory
   local label=$1 N=$2; shift 2
-  env "$@" /usr/bin/time -v "$BIN" run --quiet --jobs "$JOBS" --endpoint "$BASE" \
+  local sign=()
+  [ "$label" = unsigned ] && sign=(--unsigned)
+  env "$@" /usr/bin/time -v "$BIN" run --quiet "${sign[@]}" --jobs "$JOBS" --endpoint "$BASE" \
     --var "account_id=$ACCOUNT" --var "user_id=$USER_ID" "$WORK/conform-$N" \
     > "$WORK/run-$N.out" 2> "$WORK/run-$N.time" || { cat "$WORK/run-$N.out"; exit 1; }
   local wall rss rps
