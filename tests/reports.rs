@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use conform::baseline::Baseline;
 use conform::case::{LoadOptions, load_cases};
-use conform::contract;
 use conform::report::{ReportInput, html, json, junit, markdown, terminal, write_reports};
 use conform::runner::{self, RunOptions, RunSummary, Target};
 use regex::Regex;
@@ -124,7 +123,7 @@ source = "test"
 struct Sample {
     summary: RunSummary,
     target: String,
-    coverage: contract::Coverage,
+    coverage: conform::report::Coverage,
     _server: MockServer,
 }
 
@@ -162,7 +161,7 @@ async fn sample() -> Sample {
     let target = Target { base_url: server.uri().parse().unwrap(), capabilities: Default::default() };
     let opts = RunOptions { baseline: Some(Arc::new(baseline)), ..RunOptions::default() };
     let summary = runner::run(cases, &target, &opts).await.unwrap();
-    let coverage = contract::coverage(&statements, &summary, &Default::default());
+    let coverage = conform::report::coverage(&statements, &summary, &Default::default());
     Sample { summary, target: server.uri(), coverage, _server: server }
 }
 

@@ -16,7 +16,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub use args::{BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
 
 use crate::case::{Case, LoadOptions, load_cases};
-use crate::contract;
 use crate::double::{AuthMode, DoubleConfig, Service};
 use crate::report;
 use crate::report::terminal::{self, Style};
@@ -214,7 +213,7 @@ fn merge(args: MergeArgs) -> Result<u8> {
         return Err(anyhow!("case `{}` is in more than one report: the inputs overlap", w[0].id));
     }
     let summary = runner::RunSummary { cases, duration, interrupted, baseline };
-    let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary, &BTreeSet::new()));
+    let coverage = (!statements.is_empty()).then(|| crate::report::coverage(&statements, &summary, &BTreeSet::new()));
     let target = targets.into_iter().collect::<Vec<_>>().join(", ");
     let input = ReportInput { summary: &summary, target: &target, coverage: coverage.as_ref() };
     let written = write_reports(&args.out, &input).context("the merged reports could not be written")?;
@@ -380,7 +379,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
         }
         progress.finish();
         let target_name = prepared.name.clone();
-        let coverage = (!statements.is_empty()).then(|| contract::coverage(&statements, &summary, &left_out));
+        let coverage = (!statements.is_empty()).then(|| crate::report::coverage(&statements, &summary, &left_out));
         let input = ReportInput { summary: &summary, target: &target_name, coverage: coverage.as_ref() };
         let mut out = std::io::stdout().lock();
         let detail = match (args.quiet, args.verbose) {

@@ -1,7 +1,7 @@
 //! `parity.svg`: a small badge (the shields.io flat style, drawn here, no
 //! network) with the parity score, for an emulator's README.
 
-use super::html::esc;
+use super::escape_markup as esc;
 use super::parity::Parity;
 
 /// The badge as an SVG document.

@@ -35,21 +35,7 @@ document.querySelectorAll('.filters input').forEach(function(b){b.addEventListen
 applyFilters();
 "#;
 
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape_markup as esc;
 
 /// The report as a self-contained HTML page.
 pub fn to_html(input: &ReportInput) -> String {

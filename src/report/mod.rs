@@ -5,6 +5,7 @@
 //! atomically: to a temporary file in the same folder, then renamed.
 
 pub mod badge;
+mod coverage;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -16,8 +17,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::contract::Coverage;
 use crate::runner::RunSummary;
+pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
 
 /// Request and response bodies longer than this many characters are cut in
 /// report files (`truncated: true` in `report.json`).
@@ -138,6 +139,22 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Escapes text for HTML.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

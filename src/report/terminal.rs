@@ -178,7 +178,7 @@ pub fn write_report(
     w: &mut dyn Write,
     style: Style,
     summary: &RunSummary,
-    coverage: Option<&crate::contract::Coverage>,
+    coverage: Option<&super::Coverage>,
     detail: Detail,
 ) -> io::Result<()> {
     for r in &summary.cases {
@@ -233,7 +233,7 @@ pub fn write_baseline(
 }
 
 /// The coverage table: each documented statement, its verdict and cases.
-pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &crate::contract::Coverage) -> io::Result<()> {
+pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &super::Coverage) -> io::Result<()> {
     let covered = cov.statements.len() - cov.uncovered;
     writeln!(
         w,

@@ -11,7 +11,7 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 
 use super::Cancel;
-use super::redact::Redactor;
+use super::redact::{REDACTED, Redactor, SECRET_HEADERS};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
@@ -19,12 +19,6 @@ use crate::baseline::{Baseline, base_step_name};
 use crate::case::{BodyExpect, Capture, CaptureSource, Case, HeaderExpect, RequestBody, Step, StepRepeat, TextExpect};
 use crate::contract::{RequestLine, ShapeMode, check_response};
 use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
-
-/// Headers whose values never appear in output.
-pub const SECRET_HEADERS: &[&str] =
-    &["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"];
-/// The marker that replaces redacted values.
-pub const REDACTED: &str = "<redacted>";
 
 /// Shared, read-only context of a run.
 pub(crate) struct Ctx {

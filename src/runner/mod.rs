@@ -18,7 +18,8 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-pub use exec::{REDACTED, SECRET_HEADERS, join_url};
+pub use exec::join_url;
+pub use redact::{REDACTED, SECRET_HEADERS};
 pub use redact::{Redactor, redact_query};
 pub use result::*;
 pub use scope::Scope;

@@ -14,8 +14,13 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::exec::REDACTED;
 use super::result::CaseResult;
+
+/// Headers whose values never appear in output.
+pub const SECRET_HEADERS: &[&str] =
+    &["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"];
+/// The marker that replaces redacted values.
+pub const REDACTED: &str = "<redacted>";
 
 /// Query parameters of presigned URLs that carry secrets.
 const SECRET_QUERY: &[&str] = &["x-amz-signature", "x-amz-credential", "x-amz-security-token"];
