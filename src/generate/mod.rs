@@ -2,8 +2,8 @@
 //! operation's input, from the service model and one valid input.
 //!
 //! [`generate`] reads the model and the request, walks the input shape
-//! ([`variants`]), searches pattern violations with an ECMAScript engine
-//! ([`pattern`]) and writes (or updates) `suite.toml`, `contract.toml` and
+//! (`variants`), searches pattern violations with an ECMAScript engine
+//! (`pattern`) and writes (or updates) `suite.toml`, `contract.toml` and
 //! one case file per member ([`write`]). Every case is a step written as
 //! `operation` + `input`, so the case loader serializes it with the same
 //! [`crate::protocol`] code a hand-written step uses.
