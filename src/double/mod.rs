@@ -65,7 +65,8 @@ pub struct Quirks {
     /// Apply `UserType` changes in `BatchUpdateUser`.
     pub apply_user_type: bool,
     /// A deliberate deviation from the documentation, to prove that a
-    /// suite fails against it. Always `None` in `conform serve`.
+    /// suite fails against it (the `mutants` feature, for tests only).
+    #[cfg(feature = "mutants")]
     pub mutant: Option<Mutant>,
 }
 
@@ -81,12 +82,25 @@ impl Default for Quirks {
             hex_ids: false,
             not_found_first: false,
             apply_user_type: false,
+            #[cfg(feature = "mutants")]
             mutant: None,
         }
     }
 }
 
 impl Quirks {
+    /// The deliberate deviation switched on, if any.
+    #[cfg(feature = "mutants")]
+    pub(crate) fn mutant(&self) -> Option<Mutant> {
+        self.mutant
+    }
+
+    /// Without the `mutants` feature, never one: the deviations compile away.
+    #[cfg(not(feature = "mutants"))]
+    pub(crate) fn mutant(&self) -> Option<Mutant> {
+        None
+    }
+
     /// The other choice in every dimension where the reference is silent.
     pub fn all_other_choices() -> Quirks {
         Quirks {
@@ -99,6 +113,7 @@ impl Quirks {
             hex_ids: true,
             not_found_first: true,
             apply_user_type: true,
+            #[cfg(feature = "mutants")]
             mutant: None,
         }
     }
@@ -223,7 +238,7 @@ impl Service {
         if body.len() > MAX_REQUEST_BODY {
             return Err(ApiError::bad_request(format!("the request body is larger than {MAX_REQUEST_BODY} bytes")));
         }
-        let mutant = cfg.quirks.mutant;
+        let mutant = cfg.quirks.mutant();
         let routed = route(method, path, query);
         let routed = match routed {
             // The mutant routes as if the `operation` parameter were not there.
@@ -303,7 +318,7 @@ fn rendered(reply: Reply, quirks: &Quirks) -> (u16, Vec<(String, String)>, Vec<u
     headers.extend(reply.headers.into_iter().filter(|(_, v)| HeaderValue::from_str(v).is_ok()));
     let body = match reply.body {
         Some(v) => {
-            let mime = if quirks.mutant == Some(Mutant::TextContentType) && reply.status < 300 {
+            let mime = if quirks.mutant() == Some(Mutant::TextContentType) && reply.status < 300 {
                 "text/plain"
             } else {
                 "application/json"

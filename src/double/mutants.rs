@@ -3,9 +3,24 @@
 //! double with one switched on must fail, or the suite cannot tell a
 //! broken implementation from a conforming one. Never on in `conform serve`.
 
-/// One deviation from the documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mutant {
+/// Defines [`Mutant`] and [`Mutant::ALL`] from one list, so the list of
+/// every mutant cannot miss one.
+macro_rules! mutants {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// One deviation from the documentation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Mutant {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Mutant {
+            /// Every mutant.
+            pub const ALL: &'static [Mutant] = &[$(Mutant::$name,)*];
+        }
+    };
+}
+
+mutants! {
     /// Accepts 21 items.
     AcceptsTwentyOne,
     /// Rejects more than 10 items.
@@ -75,44 +90,4 @@ pub enum Mutant {
     FaultsNotInjected,
     /// Injected faults are always 500 `ServiceFailureException`.
     FaultsAlways500,
-}
-
-impl Mutant {
-    /// Every mutant.
-    pub const ALL: &'static [Mutant] = &[
-        Mutant::AcceptsTwentyOne,
-        Mutant::LimitIsTen,
-        Mutant::UnknownUserFailsRequest,
-        Mutant::UpdateNotApplied,
-        Mutant::NoErrorTypeHeader,
-        Mutant::LicenseCaseInsensitive,
-        Mutant::LicenseUnchecked,
-        Mutant::ProTrialRejected,
-        Mutant::UserTypeCaseInsensitive,
-        Mutant::BlankUserIdAccepted,
-        Mutant::EmptyUserIdAccepted,
-        Mutant::UuidUserIdsOnly,
-        Mutant::MissingUserIdSkipped,
-        Mutant::UserIdNumberAccepted,
-        Mutant::MissingItemsAccepted,
-        Mutant::ListNotArrayAccepted,
-        Mutant::ItemNotObjectSkipped,
-        Mutant::AlexaTypesUnchecked,
-        Mutant::PartialApplyOnInvalid,
-        Mutant::MalformedJson500,
-        Mutant::ValidationIs422,
-        Mutant::UnknownAccountOk,
-        Mutant::BodyDecidesOperation,
-        Mutant::UnsignedAccepted,
-        Mutant::SignatureNotVerified,
-        Mutant::CrossAccountUpdate,
-        Mutant::ErrorCodeOutsideEnum,
-        Mutant::UserErrorWithoutMessage,
-        Mutant::ValidUsersReported,
-        Mutant::ExtraResponseMember,
-        Mutant::TextContentType,
-        Mutant::RenamedErrorMessage,
-        Mutant::FaultsNotInjected,
-        Mutant::FaultsAlways500,
-    ];
 }

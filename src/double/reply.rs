@@ -150,7 +150,7 @@ impl Reply {
         };
         let message =
             if quirks.other_wording { format!("Request rejected: {}.", e.message) } else { e.message.clone() };
-        let mutant = quirks.mutant;
+        let mutant = quirks.mutant();
         let headers =
             if mutant == Some(Mutant::NoErrorTypeHeader) { vec![] } else { vec![("x-amzn-ErrorType".into(), header)] };
         let body = if mutant == Some(Mutant::RenamedErrorMessage) {

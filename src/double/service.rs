@@ -262,7 +262,7 @@ impl State {
     /// 400), then apply each item to a user of the account, and report the
     /// others in `UserErrors`.
     fn batch_update_user(&mut self, account_id: &str, body: &[u8], quirks: &Quirks) -> Result<Reply, ApiError> {
-        let m = quirks.mutant;
+        let m = quirks.mutant();
         if quirks.not_found_first {
             self.account(account_id)?;
         }
@@ -339,14 +339,14 @@ impl State {
 fn user_error(user_id: &str, account_id: &str, quirks: &Quirks) -> Value {
     let mut e = json!({
         "UserId": user_id,
-        "ErrorCode": if quirks.mutant == Some(Mutant::ErrorCodeOutsideEnum) { "UserNotFound" } else { "NotFound" },
+        "ErrorCode": if quirks.mutant() == Some(Mutant::ErrorCodeOutsideEnum) { "UserNotFound" } else { "NotFound" },
         "ErrorMessage": if quirks.other_wording {
             "No such user in this account.".to_owned()
         } else {
             format!("user {user_id} not found in account {account_id}")
         },
     });
-    if quirks.mutant == Some(Mutant::UserErrorWithoutMessage)
+    if quirks.mutant() == Some(Mutant::UserErrorWithoutMessage)
         && let Value::Object(o) = &mut e
     {
         o.remove("ErrorMessage");
