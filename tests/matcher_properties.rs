@@ -2,12 +2,13 @@
 //! implementations written plainly here.
 //!
 //! (a) `$unordered` verdicts equal a brute-force search over permutations;
-//! (b) number equality equals exact decimal arithmetic;
+//! (b) number equality, and the comparisons `$gt`, `$gte`, `$lt`, `$lte`
+//!     (issue #13, item 8), equal exact decimal arithmetic;
 //! (c) an expectation written as a value `v` passes against `v` and fails
 //!     against every single-leaf change of `v` and against `v` with a
 //!     member duplicated.
 
-use conform::matcher::{JsonType, Matcher, duplicate_members, match_json};
+use conform::matcher::{Comparison, JsonType, Matcher, duplicate_members, match_json};
 use proptest::prelude::*;
 use regex::Regex;
 use serde_json::{Map, Value, json};
@@ -105,8 +106,13 @@ struct Dec {
 
 impl Dec {
     fn reference_eq(self, other: Dec) -> bool {
+        self.reference_cmp(other) == std::cmp::Ordering::Equal
+    }
+
+    /// Both brought to one scale, compared as integers.
+    fn reference_cmp(self, other: Dec) -> std::cmp::Ordering {
         let s = self.scale.max(other.scale);
-        self.mantissa * 10i128.pow(s - self.scale) == other.mantissa * 10i128.pow(s - other.scale)
+        (self.mantissa * 10i128.pow(s - self.scale)).cmp(&(other.mantissa * 10i128.pow(s - other.scale)))
     }
 
     /// One of several JSON spellings of the value.
@@ -275,6 +281,34 @@ proptest! {
         let (ta, tb) = (a.spell(styles.0, styles.2), b.spell(styles.1, styles.3));
         let verdict = match_json(&Matcher::Eq(number(&ta)), Some(&number(&tb)), true).mismatches.is_empty();
         prop_assert_eq!(verdict, a.reference_eq(b), "{} vs {}", ta, tb);
+    }
+
+    #[test]
+    fn number_comparisons_are_exact_decimal_comparisons_issue_13_item_8(
+        a in dec(),
+        b in dec(),
+        near in 0u8..3,
+        op in 0usize..4,
+        styles in (any::<u8>(), any::<u8>(), 0usize..3, 0usize..3),
+    ) {
+        // The bound b: a, a neighbour of a (one unit of its last digit), or another number.
+        let b = match near {
+            0 => a,
+            1 => Dec { mantissa: a.mantissa + 1, scale: a.scale },
+            _ => b,
+        };
+        let (ta, tb) = (a.spell(styles.0, styles.2), b.spell(styles.1, styles.3));
+        let (name, c) = [("$gt", Comparison::Gt), ("$gte", Comparison::Gte), ("$lt", Comparison::Lt), ("$lte", Comparison::Lte)][op];
+        let m = Matcher::Compare(vec![(c, number(&tb))]);
+        let verdict = match_json(&m, Some(&number(&ta)), true).mismatches.is_empty();
+        let ord = a.reference_cmp(b);
+        let reference = match c {
+            Comparison::Gt => ord.is_gt(),
+            Comparison::Gte => ord.is_ge(),
+            Comparison::Lt => ord.is_lt(),
+            _ => ord.is_le(),
+        };
+        prop_assert_eq!(verdict, reference, "{} {} {}", ta, name, tb);
     }
 
     #[test]

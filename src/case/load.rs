@@ -16,11 +16,11 @@ use toml::Spanned;
 use super::error::{LoadError, nearest};
 use super::model::*;
 use super::schema::*;
-use super::template::{GENERATED, Template, reserved_name};
+use super::template::{GENERATED, Template, is_valid_name, reserved_name};
 use super::tree::{Node, Tree};
 use crate::contract::{Contract, RawContract};
 use crate::files::read_regular;
-use crate::matcher::{JsonType, Matcher, json::key_of};
+use crate::matcher::{Comparison, JsonType, Matcher, json::key_of};
 
 /// Case and suite files larger than this are refused.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -670,7 +670,7 @@ impl Cx<'_> {
                 self.err(node.span(), why);
                 continue;
             }
-            if Template::parse(&format!("{{{{{k}}}}}")).is_err() {
+            if !is_valid_name(k) {
                 self.err(node.span(), format!("invalid variable name `{k}`"));
                 continue;
             }
@@ -685,7 +685,8 @@ impl Cx<'_> {
         Some(match node.get_ref() {
             Tree::String(s) => {
                 let t = self.template(s, node.span())?;
-                if t.is_literal() { JsonTemplate::Lit(Value::String(s.clone())) } else { JsonTemplate::Str(t) }
+                // A literal's text is the template's: `{{ repeat(...) }}` expanded.
+                if t.is_literal() { JsonTemplate::Lit(Value::String(t.to_string())) } else { JsonTemplate::Str(t) }
             }
             Tree::Integer(i) => JsonTemplate::Lit(Value::from(*i)),
             Tree::Float(f) => match serde_json::Number::from_f64(*f) {
@@ -826,6 +827,15 @@ impl Cx<'_> {
             },
             (None, None) => None,
         };
+        if let Some(v) = &raw.if_var {
+            let name = v.get_ref();
+            let root = name.split('.').next().unwrap_or(name);
+            if !is_valid_name(name) {
+                self.err(v.span(), format!("invalid variable name `{name}` in `if_var`"));
+            } else if !name.starts_with("env.") && reserved_name(root).is_some() {
+                self.err(v.span(), format!("`if_var` cannot test `{name}`: the runner always gives it a value"));
+            }
+        }
         if let Some((_, _, _, _, RequestBody::Json(t))) = &parts {
             let times = match &repeat {
                 Some(StepRepeat::Times(n)) => *n as u64,
@@ -853,6 +863,7 @@ impl Cx<'_> {
             sign,
             repeat,
             unless_var: raw.unless_var.clone(),
+            if_var: raw.if_var.as_ref().map(|v| v.get_ref().clone()),
         })
     }
 
@@ -1007,7 +1018,7 @@ impl Cx<'_> {
         Some(match v {
             Value::String(s) => {
                 let t = self.template(s, span.clone())?;
-                if t.is_literal() { JsonTemplate::Lit(v.clone()) } else { JsonTemplate::Str(t) }
+                if t.is_literal() { JsonTemplate::Lit(Value::String(t.to_string())) } else { JsonTemplate::Str(t) }
             }
             Value::Array(items) => {
                 JsonTemplate::Array(items.iter().map(|i| self.value_template(i, span)).collect::<Option<_>>()?)
@@ -1118,7 +1129,7 @@ impl Cx<'_> {
         };
         let source = self.template(s, node.span())?;
         if source.is_literal() {
-            let compiled = self.compile_regex(s, node)?;
+            let compiled = self.compile_regex(&source.to_string(), node)?;
             return Some(PatternTemplate { source, compiled: Some(compiled) });
         }
         let probe = source.render(&mut |_| Some(Value::String("x".into()))).ok()?;
@@ -1185,6 +1196,12 @@ impl Cx<'_> {
             "$each",
             "$eq",
             "$strict",
+            "$gt",
+            "$gte",
+            "$lt",
+            "$lte",
+            "$len",
+            "$not",
         ];
         Some(match node.get_ref() {
             Tree::String(s) => {
@@ -1271,8 +1288,14 @@ impl Cx<'_> {
                     Some("$one_of") => {
                         only(self, &["$one_of"]).then_some(())?;
                         let v = get("$one_of")?;
+                        if let Tree::String(s) = v.get_ref()
+                            && !self.template(s, v.span())?.is_literal()
+                        {
+                            // A list variable (`"{{page1_ids}}"`), rendered per run.
+                            return Some(Matcher::OneOfList(Value::String(s.clone())));
+                        }
                         let Tree::Array(items) = v.get_ref() else {
-                            self.err(v.span(), "`$one_of` takes a list of values");
+                            self.err(v.span(), "`$one_of` takes a list of values, or a list variable (\"{{ids}}\")");
                             return None;
                         };
                         let vals: Vec<_> =
@@ -1340,6 +1363,40 @@ impl Cx<'_> {
                         let t = self.json_template(v, false)?;
                         Matcher::Eq(lit(self, v, t)?)
                     }
+                    Some(first @ ("$gt" | "$gte" | "$lt" | "$lte")) => {
+                        let mut allowed = vec![first];
+                        allowed.extend(["$gt", "$gte", "$lt", "$lte"].into_iter().filter(|k| *k != first));
+                        only(self, &allowed).then_some(())?;
+                        let mut bounds = Vec::new();
+                        for (k, v) in entries {
+                            let Some((_, c)) = Comparison::NAMED.iter().find(|(n, _)| n == k) else { continue };
+                            bounds.push((*c, self.bound(k, v)?));
+                        }
+                        Matcher::Compare(bounds)
+                    }
+                    Some("$len") => {
+                        only(self, &["$len"]).then_some(())?;
+                        let v = get("$len")?;
+                        let inner = self.matcher(v)?;
+                        if !is_count_matcher(&inner) {
+                            self.err(
+                                v.span(),
+                                "`$len` takes a count (`3`) or a matcher of numbers (`{ \"$gte\" = 1, \"$lte\" = 64 }`, `$one_of`, `$not`)",
+                            );
+                            return None;
+                        }
+                        Matcher::Len(Box::new(inner))
+                    }
+                    Some("$not") => {
+                        only(self, &["$not"]).then_some(())?;
+                        let v = get("$not")?;
+                        let inner = self.matcher(v)?;
+                        if matches!(inner, Matcher::Absent | Matcher::Optional(_)) {
+                            self.err(v.span(), "`$not` takes what a present value must not match (for \"present\", write `$any = true`)");
+                            return None;
+                        }
+                        Matcher::Not(Box::new(inner))
+                    }
                     Some(_) => return None,
                 }
             }
@@ -1355,56 +1412,167 @@ impl Cx<'_> {
         })
     }
 
+    /// The bound of a comparison: a number, a string holding a JSON number
+    /// (for integers past TOML's 64 bits), or a template rendered per run.
+    fn bound(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let why = format!("`{key}` takes a number, a string holding one, or a variable (\"{{{{max}}}}\")");
+        match node.get_ref() {
+            Tree::Integer(i) => Some(Value::from(*i)),
+            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => Some(Value::Number(n)),
+                None => {
+                    self.err(node.span(), "JSON has no NaN or infinity");
+                    None
+                }
+            },
+            Tree::String(s) => {
+                let t = self.template(s, node.span())?;
+                if !t.is_literal() {
+                    return Some(Value::String(s.clone()));
+                }
+                match serde_json::from_str::<Value>(s.trim()) {
+                    Ok(Value::Number(n)) => Some(Value::Number(n)),
+                    _ => {
+                        self.err(node.span(), why);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.err(node.span(), why);
+                None
+            }
+        }
+    }
+
     fn captures(&mut self, table: &BTreeMap<String, Node>) -> Vec<Capture> {
+        const USAGE: &str = "a capture is a JSONPath (`$.a.b`), `header:NAME` or `status`, or a table `{ from = \"$.a\", optional = true, list = true }`";
         let mut out = Vec::new();
         for (name, node) in table {
             if let Some(why) = reserved_name(name) {
                 self.err(node.span(), why);
                 continue;
             }
-            if Template::parse(&format!("{{{{{name}}}}}")).is_err() {
+            if !is_valid_name(name) {
                 self.err(node.span(), format!("invalid variable name `{name}`"));
                 continue;
             }
-            let Tree::String(s) = node.get_ref() else {
-                self.err(node.span(), "a capture is a JSONPath (`$.a.b`), `header:NAME` or `status`");
-                continue;
+            let (from, optional, list) = match node.get_ref() {
+                Tree::String(s) => ((s.clone(), node.span()), false, false),
+                Tree::Table(entries) => {
+                    let Some(parts) = self.capture_table(node, entries, USAGE) else { continue };
+                    parts
+                }
+                _ => {
+                    self.err(node.span(), USAGE);
+                    continue;
+                }
             };
+            let (s, span) = from;
             let source = if let Some(h) = s.strip_prefix("header:") {
                 CaptureSource::Header(h.trim().to_ascii_lowercase())
             } else if s == "status" {
                 CaptureSource::Status
             } else {
-                match JsonPath::parse(s) {
+                match JsonPath::parse(&s) {
                     Ok(p) => CaptureSource::Body { path: p, text: s.clone() },
                     Err(e) => {
-                        self.err(node.span(), format!("invalid JSONPath `{s}`: {e}"));
+                        self.err(span, format!("invalid JSONPath `{s}`: {e}"));
                         continue;
                     }
                 }
             };
-            out.push(Capture { name: name.clone(), source });
+            if list && !matches!(source, CaptureSource::Body { .. }) {
+                self.err(node.span(), "`list = true` is for JSONPath captures, which may find several nodes");
+                continue;
+            }
+            out.push(Capture { name: name.clone(), source, optional, list });
         }
         out
     }
 
+    /// `{ from = "...", optional = true, list = true }`: the source (with its
+    /// span) and the two flags.
+    fn capture_table(
+        &mut self,
+        node: &Node,
+        entries: &[(String, Node)],
+        usage: &str,
+    ) -> Option<((String, Range<usize>), bool, bool)> {
+        const KEYS: &[&str] = &["from", "optional", "list"];
+        let mut from = None;
+        let mut flags = [false, false];
+        for (k, v) in entries {
+            match (k.as_str(), v.get_ref()) {
+                ("from", Tree::String(s)) => from = Some((s.clone(), v.span())),
+                ("optional", Tree::Boolean(b)) => flags[0] = *b,
+                ("list", Tree::Boolean(b)) => flags[1] = *b,
+                ("from", _) => {
+                    self.err(v.span(), "`from` is a JSONPath (`$.a.b`), `header:NAME` or `status`");
+                    return None;
+                }
+                ("optional" | "list", other) => {
+                    self.err(v.span(), format!("`{k}` is true or false, found {}", other.type_name()));
+                    return None;
+                }
+                _ => {
+                    let hint =
+                        nearest(k, KEYS.iter().copied()).map(|n| format!(", did you mean `{n}`?")).unwrap_or_default();
+                    self.err(
+                        v.span(),
+                        format!("unknown capture key `{k}`{hint} (expected one of `from`, `optional`, `list`)"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let Some(from) = from else {
+            self.err(node.span(), format!("missing `from`: {usage}"));
+            return None;
+        };
+        Some((from, flags[0], flags[1]))
+    }
+
     /// Every `{{name}}` must be defined before its step runs: by the suite,
-    /// the case, `--var`, an earlier capture, or be generated or `env.`.
+    /// the case, `--var`, an earlier capture, or be generated or `env.`. A
+    /// name that an optional capture may have left unset is usable only in
+    /// a step that says `if_var` for it.
     fn check_names(&mut self, case: &Case, raw: &RawCase, opts: &LoadOptions) {
         let mut defined: BTreeSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
         defined.extend(case.vars.iter().map(|(k, _)| k.clone()));
         defined.extend(opts.cli_vars.iter().cloned());
+        // Names that may be unset at this point: optional captures, and
+        // captures of steps that `if_var` may skip.
+        let mut maybe: BTreeSet<String> = BTreeSet::new();
         let all_steps = || case.setup.iter().chain(&case.steps).chain(&case.teardown);
         let captured_anywhere: BTreeSet<String> =
             all_steps().flat_map(|s| s.captures.iter().map(|c| c.name.clone())).collect();
-        let mut problems: Vec<(String, String)> = Vec::new();
-        let mut check = |name: &str, in_repeat: bool, defined: &BTreeSet<String>| {
+        // (name, message, whether it is about an `if_var`)
+        let mut problems: Vec<(String, String, bool)> = Vec::new();
+        let mut if_var_problems: Vec<(String, String, bool)> = Vec::new();
+        let mut check = |name: &str,
+                         in_repeat: bool,
+                         defined: &BTreeSet<String>,
+                         maybe: &BTreeSet<String>,
+                         guard: Option<&str>| {
             let root = name.split('.').next().unwrap_or(name);
+            // A step guarded by `if_var` runs only when its variable has a value.
             if name.starts_with("env.")
                 || defined.contains(name)
                 || defined.contains(root)
+                || guard == Some(root)
                 || (in_repeat && (name == "index" || root == "item"))
             {
+                return;
+            }
+            if maybe.contains(root) {
+                problems.push((
+                    name.to_owned(),
+                    format!(
+                        "variable `{root}` may be unset here (an optional capture may find nothing, or its step may be skipped): add `if_var = \"{root}\"` to this step"
+                    ),
+                    false,
+                ));
                 return;
             }
             let msg = if name == "index" || name == "item" {
@@ -1419,16 +1587,36 @@ impl Cx<'_> {
                     "undefined variable `{name}`{hint} (define it in `vars`, pass `--var {name}=...`, or capture it in an earlier step)"
                 )
             };
-            problems.push((name.to_owned(), msg));
+            problems.push((name.to_owned(), msg, false));
         };
         for (_, v) in &case.vars {
-            json_names_in(v, false, &mut |n, _| check(n, false, &defined));
+            json_names_in(v, false, &mut |n, _| check(n, false, &defined, &maybe, None));
         }
         for step in all_steps() {
+            let guard = step.if_var.as_deref().map(|v| v.split('.').next().unwrap_or(v));
+            if let Some(root) = guard
+                && !step.if_var.as_deref().is_some_and(|v| v.starts_with("env."))
+                && !defined.contains(root)
+                && !maybe.contains(root)
+            {
+                // Not defined before this step: a name only `--var` gives,
+                // unless it is a capture that comes later or a near miss.
+                let known = defined.iter().chain(&maybe).chain(&captured_anywhere).map(String::as_str);
+                let msg = if captured_anywhere.contains(root) {
+                    Some(format!("`if_var` names `{root}`, which is captured only after this step"))
+                } else {
+                    nearest(root, known).map(|n| {
+                        format!("`if_var` names `{root}`, which nothing defines before this step; did you mean `{n}`? (a name only `--var` gives must not be this close to another)")
+                    })
+                };
+                if let Some(msg) = msg {
+                    if_var_problems.push((root.to_owned(), msg, true));
+                }
+            }
             let r = &step.request;
             let repeated = step.repeat.is_some();
             if let Some(StepRepeat::ForEach(t)) = &step.repeat {
-                json_names_in(t, false, &mut |n, rep| check(n, rep, &defined));
+                json_names_in(t, false, &mut |n, rep| check(n, rep, &defined, &maybe, guard));
             }
             let mut templates: Vec<&Template> = vec![&r.method, &r.path];
             templates.extend(r.query.iter().chain(&r.headers).map(|(_, t)| t));
@@ -1436,13 +1624,13 @@ impl Cx<'_> {
                 templates.push(t);
             }
             for t in templates {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
             }
             if let RequestBody::Json(j) = &r.body {
-                json_names_in(j, repeated, &mut |n, rep| check(n, rep, &defined));
+                json_names_in(j, repeated, &mut |n, rep| check(n, rep, &defined, &maybe, guard));
             }
             for t in step.expect.error.iter().flatten() {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
             }
             let mut expect_templates: Vec<&Template> = Vec::new();
             for (_, h) in &step.expect.headers {
@@ -1459,27 +1647,63 @@ impl Cx<'_> {
                 expect_templates.push(t);
             }
             for t in expect_templates {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined));
+                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
             }
             if let Some(BodyExpect::Json(m)) = &step.expect.body {
                 let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
                     if let Some(t) = v.as_str().and_then(|s| Template::parse(s).ok()) {
-                        t.vars().for_each(|(n, _)| check(n, repeated, &defined));
+                        t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
                     }
                     Ok(v.clone())
                 });
             }
-            defined.extend(step.captures.iter().map(|c| c.name.clone()));
+            for c in &step.captures {
+                // A repeated step's captures are lists from its start, and a
+                // list capture finds at least the empty list; an optional
+                // capture that finds nothing unsets its variable.
+                if c.optional && !c.list && !repeated {
+                    defined.remove(&c.name);
+                    maybe.insert(c.name.clone());
+                } else if step.if_var.is_some() {
+                    if !defined.contains(&c.name) {
+                        maybe.insert(c.name.clone());
+                    }
+                } else {
+                    maybe.remove(&c.name);
+                    defined.insert(c.name.clone());
+                }
+            }
         }
+        problems.append(&mut if_var_problems);
         problems.sort();
-        problems.dedup_by(|a, b| a.0 == b.0);
-        for (name, msg) in problems {
-            let needle = format!("{{{{{name}");
+        problems.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
+        for (name, msg, about_if_var) in problems {
             let start = raw.name.span().start;
-            let at =
-                self.src[start..].find(&needle).map(|i| start + i).or_else(|| self.src.find(&needle)).unwrap_or(start);
+            let at = if about_if_var {
+                static IF_VAR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+                    Regex::new(r#"if_var\s*=\s*["']([^"']*)["']"#).expect("a valid constant regex")
+                });
+                IF_VAR
+                    .captures_iter(&self.src[start..])
+                    .filter_map(|c| c.get(1))
+                    .find(|m| m.as_str().split('.').next() == Some(name.as_str()))
+                    .map_or(start, |m| start + m.start() - 1)
+            } else {
+                let needle = format!("{{{{{name}");
+                self.src[start..].find(&needle).map(|i| start + i).or_else(|| self.src.find(&needle)).unwrap_or(start)
+            };
             self.err(at..at, msg);
         }
+    }
+}
+
+/// Whether a matcher judges a count: what `$len` takes.
+fn is_count_matcher(m: &Matcher) -> bool {
+    match m {
+        Matcher::Eq(v) => v.is_number(),
+        Matcher::Compare(_) | Matcher::OneOf(_) | Matcher::OneOfList(_) => true,
+        Matcher::Not(inner) => is_count_matcher(inner),
+        _ => false,
     }
 }
 

@@ -153,6 +153,9 @@ pub struct Step {
     /// Skip the step when this variable is given with `--var` (a fixture
     /// replaces what the step would provision).
     pub unless_var: Option<String>,
+    /// Run the step only when this variable has a value at that point: an
+    /// earlier capture, `--var`, `vars` or `env.` (`if_var`).
+    pub if_var: Option<String>,
 }
 
 /// A request, before rendering.
@@ -253,6 +256,11 @@ pub struct Capture {
     pub name: String,
     /// Where to take it from.
     pub source: CaptureSource,
+    /// Finding nothing is no divergence: the variable is left unset (an
+    /// empty list, with `list`).
+    pub optional: bool,
+    /// The value is always the list of nodes found, even of one node.
+    pub list: bool,
 }
 
 /// Where a capture reads.

@@ -91,6 +91,9 @@ pub struct RawStep {
     pub repeat: Option<Node>,
     pub for_each: Option<Node>,
     pub unless_var: Option<String>,
+    /// Run the step only when this variable has a value (a capture, `--var`,
+    /// `vars` or `env.`): the converse of `unless_var`.
+    pub if_var: Option<Spanned<String>>,
     pub raw_path: Option<bool>,
 }
 

@@ -4,6 +4,11 @@
 //! environment variable in the explicit `env.` namespace (`{{env.HOME}}`),
 //! or a generated value: `{{uuid}}` is a fresh random UUID at each use.
 //! Inside a `$repeat` body, `{{index}}` is the 0-based item number.
+//!
+//! `{{ repeat('ab', 3) }}` is text generated when the file loads
+//! (`ababab`): as if it had been typed, so it goes wherever text goes
+//! (paths, queries, headers, bodies, expectations) without being a value
+//! that is encoded or escaped.
 
 use std::fmt;
 
@@ -37,6 +42,9 @@ pub struct TemplateError {
     /// What is wrong.
     pub message: String,
 }
+
+/// The longest text one `{{ repeat(...) }}` may generate, in bytes.
+pub const MAX_REPEAT_BYTES: usize = 1024 * 1024;
 
 /// Names the runner generates; they need no definition.
 pub const GENERATED: &[&str] = &["uuid"];
@@ -72,13 +80,17 @@ impl Template {
                 return Err(TemplateError { offset: base + open, message: "unclosed `{{`: expected `}}`".into() });
             };
             let name = after[..close].trim();
-            if !valid_name(name) {
+            if let Some(generated) = repeat_call(name) {
+                let text = generated.map_err(|message| TemplateError { offset: base + open, message })?;
+                segments.push(Segment::Lit(text));
+            } else if !valid_name(name) {
                 return Err(TemplateError {
                     offset: base + open,
                     message: format!("invalid variable name `{name}`: use letters, digits, `_`, `-` and `.`"),
                 });
+            } else {
+                segments.push(Segment::Var { name: name.to_owned(), offset: base + open });
             }
-            segments.push(Segment::Var { name: name.to_owned(), offset: base + open });
             let consumed = open + 2 + close + 2;
             base += consumed;
             rest = &rest[consumed..];
@@ -166,6 +178,41 @@ impl fmt::Display for Template {
     }
 }
 
+/// `repeat('text', N)` (or with double quotes): `None` when `inner` is no
+/// call at all, else the text or why it cannot be generated.
+fn repeat_call(inner: &str) -> Option<Result<String, String>> {
+    let args = inner.strip_prefix("repeat")?.trim_start().strip_prefix('(')?;
+    let usage = "write `{{ repeat('text', N) }}`: a quoted text and a count";
+    let Some(args) = args.trim_end().strip_suffix(')') else { return Some(Err(usage.into())) };
+    let args = args.trim();
+    let Some(quote) = args.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+        return Some(Err(usage.into()));
+    };
+    let Some((text, rest)) = args[1..].split_once(quote) else { return Some(Err(usage.into())) };
+    let Some(count) = rest.trim().strip_prefix(',').map(str::trim) else { return Some(Err(usage.into())) };
+    let Ok(count) = count.parse::<usize>() else {
+        return Some(Err(format!("`repeat` needs a whole number of repetitions, found `{count}`")));
+    };
+    Some(if text.is_empty() {
+        Err("`repeat` needs a non-empty text".into())
+    } else if text.contains("{{") {
+        Err("the text of `repeat` cannot hold `{{`".into())
+    } else if text.len().saturating_mul(count) > MAX_REPEAT_BYTES {
+        Err(format!(
+            "`repeat` would make {} bytes, over the limit of {MAX_REPEAT_BYTES}",
+            text.len().saturating_mul(count)
+        ))
+    } else {
+        Ok(text.repeat(count))
+    })
+}
+
+/// Whether `name` can name a variable (letters, digits, `_`, `-`, `.`,
+/// starting with a letter or `_`).
+pub fn is_valid_name(name: &str) -> bool {
+    valid_name(name)
+}
+
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -199,6 +246,27 @@ mod tests {
             ("ab{{x", 2, "unclosed `{{`: expected `}}`"),
             ("{{}}", 0, "invalid variable name ``: use letters, digits, `_`, `-` and `.`"),
             ("x{{a b}}", 1, "invalid variable name `a b`: use letters, digits, `_`, `-` and `.`"),
+        ];
+        for (input, offset, message) in table {
+            let e = Template::parse(input).unwrap_err();
+            assert_eq!((e.offset, e.message.as_str()), (offset, message), "{input}");
+        }
+    }
+
+    /// Issue #13, item 8: generated text, as if typed.
+    #[test]
+    fn repeat_generates_text_at_load_issue_13_item_8() {
+        let t = Template::parse("/n/{{ repeat('a', 65) }}").unwrap();
+        assert!(t.is_literal());
+        assert_eq!(t.to_string(), format!("/n/{}", "a".repeat(65)));
+        assert_eq!(render("{{repeat(\"é-\",2)}}{{s}}").unwrap(), json!("é-é-x"));
+        assert_eq!(render("{{ repeat('x', 0) }}").unwrap(), json!(""));
+        let table = [
+            ("a{{ repeat(a, 3) }}", 1, "write `{{ repeat('text', N) }}`: a quoted text and a count"),
+            ("{{ repeat('a', -1) }}", 0, "`repeat` needs a whole number of repetitions, found `-1`"),
+            ("{{ repeat('', 3) }}", 0, "`repeat` needs a non-empty text"),
+            ("{{ repeat('ab', 1048577) }}", 0, "`repeat` would make 2097154 bytes, over the limit of 1048576"),
+            ("{{ repeat('a' 3) }}", 0, "write `{{ repeat('text', N) }}`: a quoted text and a count"),
         ];
         for (input, offset, message) in table {
             let e = Template::parse(input).unwrap_err();

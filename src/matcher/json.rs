@@ -1,12 +1,54 @@
 //! JSON body matchers: exact values, types, regexes, one-of, any, absent,
-//! strict or lenient objects, and arrays in order, unordered, keyed by a
-//! member, or checked element by element.
+//! strict or lenient objects, arrays in order, unordered, keyed by a
+//! member, or checked element by element, exact numeric comparisons,
+//! lengths, and negation.
+
+use std::cmp::Ordering;
 
 use regex::Regex;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::mismatch::{Mismatch, MismatchKind, join_key};
-use super::number::{is_integer_literal, numbers_equal};
+use super::number::{compare_numbers, is_integer_literal, numbers_equal};
+
+/// A numeric comparison, for `$gt`, `$gte`, `$lt` and `$lte`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `$gt`: greater than the bound.
+    Gt,
+    /// `$gte`: greater than or equal to the bound.
+    Gte,
+    /// `$lt`: less than the bound.
+    Lt,
+    /// `$lte`: less than or equal to the bound.
+    Lte,
+}
+
+impl Comparison {
+    /// The key and the comparison, as written in a case.
+    pub const NAMED: &'static [(&'static str, Comparison)] =
+        &[("$gt", Comparison::Gt), ("$gte", Comparison::Gte), ("$lt", Comparison::Lt), ("$lte", Comparison::Lte)];
+
+    /// The operator, for messages (`>=`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Gt => ">",
+            Comparison::Gte => ">=",
+            Comparison::Lt => "<",
+            Comparison::Lte => "<=",
+        }
+    }
+
+    /// Whether a value that orders `ord` against the bound satisfies this.
+    pub fn holds(self, ord: Ordering) -> bool {
+        match self {
+            Comparison::Gt => ord == Ordering::Greater,
+            Comparison::Gte => ord != Ordering::Less,
+            Comparison::Lt => ord == Ordering::Less,
+            Comparison::Lte => ord != Ordering::Greater,
+        }
+    }
+}
 
 /// A JSON type, for `$type` matchers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +154,21 @@ pub enum Matcher {
     Each(Box<Matcher>),
     /// Absent, or present and matching.
     Optional(Box<Matcher>),
+    /// A number satisfying every comparison with its bound (exactly, on the
+    /// decimal text). A bound is a number once rendered; a string holding a
+    /// JSON number is taken as that number.
+    Compare(Vec<(Comparison, Value)>),
+    /// A string (its length in characters), an array (its elements) or an
+    /// object (its members) whose length matches the inner matcher.
+    Len(Box<Matcher>),
+    /// Present, and not matching the inner matcher. A value of another type
+    /// than the inner matcher is about (an array for `$unordered`, a number
+    /// for `$gt`, ...) is still a divergence: `$not` negates what the
+    /// matcher says about such a value, not its type.
+    Not(Box<Matcher>),
+    /// Equal to one element of a list given by a variable
+    /// (`"$one_of" = "{{ids}}"`); the value renders to an array.
+    OneOfList(Value),
 }
 
 impl Matcher {
@@ -130,8 +187,34 @@ impl Matcher {
             Matcher::Keyed { key, items } => Matcher::Keyed { key: key.clone(), items: map_all(items, f)? },
             Matcher::Each(m) => Matcher::Each(Box::new(m.map_values(f)?)),
             Matcher::Optional(m) => Matcher::Optional(Box::new(m.map_values(f)?)),
+            Matcher::Compare(bounds) => {
+                Matcher::Compare(bounds.iter().map(|(c, v)| Ok((*c, as_number(f(v)?)))).collect::<Result<_, E>>()?)
+            }
+            Matcher::Len(m) => Matcher::Len(Box::new(m.map_values(f)?)),
+            Matcher::Not(m) => Matcher::Not(Box::new(m.map_values(f)?)),
+            Matcher::OneOfList(v) => Matcher::OneOfList(f(v)?),
             Matcher::Type(_) | Matcher::Regex(_) | Matcher::Any | Matcher::Absent => self.clone(),
         })
+    }
+
+    /// What is wrong with the matcher once its values are rendered, if
+    /// anything: a comparison bound that is not a number, or a `$one_of`
+    /// variable that is not a list. Such a matcher cannot judge anything:
+    /// the step errors rather than reporting divergences.
+    pub fn render_problem(&self) -> Option<String> {
+        match self {
+            Matcher::Compare(bounds) => bounds
+                .iter()
+                .find(|(_, v)| !v.is_number())
+                .map(|(c, v)| format!("the bound of `{}` must be a number, got {}", name_of(*c), show(Some(v)))),
+            Matcher::OneOfList(v) if !v.is_array() => Some(format!("`$one_of` needs a list, got {}", show(Some(v)))),
+            Matcher::Object { fields, .. } => fields.iter().find_map(|(_, m)| m.render_problem()),
+            Matcher::Array(items) | Matcher::Unordered(items) | Matcher::Keyed { items, .. } => {
+                items.iter().find_map(Matcher::render_problem)
+            }
+            Matcher::Each(m) | Matcher::Optional(m) | Matcher::Len(m) | Matcher::Not(m) => m.render_problem(),
+            _ => None,
+        }
     }
 
     /// A short description, for messages.
@@ -146,7 +229,58 @@ impl Matcher {
             Matcher::Absent => "no value (absent)".into(),
             Matcher::Object { .. } => "an object".into(),
             Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => "an array".into(),
+            Matcher::Compare(bounds) => format!(
+                "a number {}",
+                bounds.iter().map(|(c, v)| format!("{} {v}", c.symbol())).collect::<Vec<_>>().join(" and ")
+            ),
+            Matcher::Len(m) => format!("a length of {}", m.describe()),
+            Matcher::Not(m) => format!("anything but {}", m.describe()),
+            Matcher::OneOfList(v) => match v {
+                Value::Array(vs) => {
+                    format!("one of {}", vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", "))
+                }
+                other => format!("one of {other}"),
+            },
         }
+    }
+
+    /// The type a value must have for this matcher to say anything about
+    /// it beyond "wrong type"; `$not` keeps that requirement.
+    fn required_type(&self) -> Option<fn(&Value) -> bool> {
+        match self {
+            Matcher::Regex(_) => Some(Value::is_string),
+            Matcher::Compare(_) => Some(Value::is_number),
+            Matcher::Object { .. } => Some(Value::is_object),
+            Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => {
+                Some(Value::is_array)
+            }
+            Matcher::Len(_) => Some(|v| v.is_string() || v.is_array() || v.is_object()),
+            _ => None,
+        }
+    }
+}
+
+/// A bound given as a string holding a JSON number (a `--var` value) is
+/// that number; anything else stays as it is.
+fn as_number(v: Value) -> Value {
+    match &v {
+        Value::String(s) => s.trim().parse::<Number>().map_or(v, Value::Number),
+        _ => v,
+    }
+}
+
+fn name_of(c: Comparison) -> &'static str {
+    Comparison::NAMED.iter().find(|(_, k)| *k == c).map_or("$gt", |(n, _)| n)
+}
+
+/// The length `$len` measures: characters of a string, elements of an
+/// array, members of an object.
+fn length_of(v: &Value) -> Option<usize> {
+    match v {
+        Value::String(s) => Some(s.chars().count()),
+        Value::Array(a) => Some(a.len()),
+        Value::Object(o) => Some(o.len()),
+        _ => None,
     }
 }
 
@@ -320,6 +454,78 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
         Matcher::Keyed { key, items } => {
             let Some(arr) = as_array(m, actual, path, out) else { return Some(sketch(m)) };
             Some(keyed(key, items, arr, path, strict, out))
+        }
+        Matcher::OneOfList(list) => {
+            let vs = list.as_array().map_or(&[][..], Vec::as_slice);
+            leaf(
+                m,
+                actual,
+                path,
+                out,
+                |a| vs.iter().any(|v| values_equal(v, a)),
+                || "not one of the allowed values".into(),
+            )
+        }
+        Matcher::Compare(bounds) => {
+            let Some(a) = actual else { return leaf(m, actual, path, out, |_| false, String::new) };
+            let Value::Number(n) = a else {
+                out.push(body(path, m.describe(), Some(a), "expected a number"));
+                return Some(placeholder(m));
+            };
+            let mut failed = Vec::new();
+            for (c, bound) in bounds {
+                match bound.as_number().map(|b| compare_numbers(n, b)) {
+                    Some(Some(ord)) if c.holds(ord) => {}
+                    Some(Some(_)) => failed.push(format!("not {} {bound}", c.symbol())),
+                    // Exponents beyond 38 digits cannot be placed exactly;
+                    // a bound that is not a number is a step error before this.
+                    _ => failed.push(format!("cannot be compared with {bound}")),
+                }
+            }
+            if failed.is_empty() {
+                Some(a.clone())
+            } else {
+                out.push(body(path, m.describe(), Some(a), failed.join(", ")));
+                Some(placeholder(m))
+            }
+        }
+        Matcher::Len(inner) => {
+            let Some(a) = actual else { return leaf(m, actual, path, out, |_| false, String::new) };
+            let Some(len) = length_of(a) else {
+                out.push(body(path, m.describe(), Some(a), "expected a string, an array or an object (to measure)"));
+                return Some(placeholder(m));
+            };
+            let mut scratch = Vec::new();
+            check(inner, Some(&Value::from(len)), path, strict, &mut scratch);
+            if scratch.is_empty() {
+                Some(a.clone())
+            } else {
+                out.push(Mismatch::new(
+                    MismatchKind::Body,
+                    path,
+                    m.describe(),
+                    format!("length {len}: {}", show(Some(a))),
+                    "length out of range",
+                ));
+                Some(placeholder(m))
+            }
+        }
+        Matcher::Not(inner) => {
+            let Some(a) = actual else { return leaf(m, actual, path, out, |_| false, String::new) };
+            if let Some(is) = inner.required_type()
+                && !is(a)
+            {
+                out.push(body(path, m.describe(), Some(a), "wrong type for what `$not` excludes"));
+                return Some(placeholder(m));
+            }
+            let mut scratch = Vec::new();
+            check(inner, Some(a), path, strict, &mut scratch);
+            if scratch.is_empty() {
+                out.push(body(path, m.describe(), Some(a), "matches what `$not` excludes"));
+                Some(placeholder(m))
+            } else {
+                Some(a.clone())
+            }
         }
     }
 }
@@ -766,5 +972,101 @@ mod tests {
         let m = obj(vec![("id", Matcher::Type(JsonType::String)), ("n", eq(json!(1)))]);
         let r = match_json(&m, Some(&json!({"id": "abc", "n": 2})), true);
         assert_eq!(r.expected_view, json!({"id": "abc", "n": 1}));
+    }
+
+    fn parse(t: &str) -> Value {
+        serde_json::from_str(t).unwrap()
+    }
+    fn cmp(bounds: &[(Comparison, &str)]) -> Matcher {
+        Matcher::Compare(bounds.iter().map(|(c, b)| (*c, parse(b))).collect())
+    }
+
+    /// Issue #13, item 8: `$gt`/`$gte`/`$lt`/`$lte`, exact on the decimal text.
+    #[test]
+    fn comparisons_are_exact_and_combine_into_ranges_issue_13_item_8() {
+        use Comparison::*;
+        let range = cmp(&[(Gte, "1"), (Lte, "64")]);
+        for (actual, ok) in [("1", true), ("64", true), ("64.0", true), ("0.999", false), ("65", false), ("1e1", true)]
+        {
+            assert_eq!(paths(&range, Some(&parse(actual)), true).is_empty(), ok, "{actual}");
+        }
+        // Past 2^53 a double would call these equal.
+        let gt = cmp(&[(Gt, "9007199254740992")]);
+        assert!(paths(&gt, Some(&parse("9007199254740993")), true).is_empty());
+        assert_eq!(
+            paths(&cmp(&[(Lt, "9007199254740993")]), Some(&parse("9007199254740993")), true),
+            vec!["$ not < 9007199254740993"]
+        );
+        assert_eq!(paths(&gt, Some(&json!("9007199254740993")), true), vec!["$ expected a number"]);
+        assert_eq!(paths(&obj(vec![("n", gt.clone())]), Some(&json!({})), true), vec!["$.n missing member"]);
+        // A bound rendered from a `--var` string is taken as a number.
+        let rendered = cmp(&[(Gt, "0")]).map_values(&mut |_| Ok::<_, ()>(json!("10"))).unwrap();
+        assert!(rendered.render_problem().is_none());
+        assert!(paths(&rendered, Some(&json!(11)), true).is_empty());
+        assert!(!paths(&rendered, Some(&json!(10)), true).is_empty());
+        let bad = cmp(&[(Gt, "0")]).map_values(&mut |_| Ok::<_, ()>(json!("ten"))).unwrap();
+        assert_eq!(bad.render_problem().as_deref(), Some("the bound of `$gt` must be a number, got \"ten\""));
+    }
+
+    /// Issue #13, item 8: `$len` counts characters, elements and members.
+    #[test]
+    fn len_measures_strings_arrays_and_objects_issue_13_item_8() {
+        let at_most_3 = Matcher::Len(Box::new(cmp(&[(Comparison::Lte, "3")])));
+        for (actual, ok) in [
+            (json!("abc"), true),
+            (json!("éèê"), true), // characters, not bytes
+            (json!("abcd"), false),
+            (json!([1, 2, 3]), true),
+            (json!([1, 2, 3, 4]), false),
+            (json!({"a": 1}), true),
+        ] {
+            assert_eq!(paths(&at_most_3, Some(&actual), true).is_empty(), ok, "{actual}");
+        }
+        assert_eq!(
+            paths(&at_most_3, Some(&json!(12)), true),
+            vec!["$ expected a string, an array or an object (to measure)"]
+        );
+        assert_eq!(paths(&at_most_3, None, true), vec!["$ missing member"]);
+        let exactly_2 = Matcher::Len(Box::new(eq(json!(2))));
+        assert_eq!(paths(&exactly_2, Some(&json!([1])), true), vec!["$ length out of range"]);
+    }
+
+    /// Issue #13, item 8: `$not`, and how it composes.
+    #[test]
+    fn not_negates_what_the_matcher_says_about_a_present_value_issue_13_item_8() {
+        let not_a = Matcher::Not(Box::new(eq(json!("a"))));
+        assert!(paths(&not_a, Some(&json!("b")), true).is_empty());
+        assert_eq!(paths(&not_a, Some(&json!("a")), true), vec!["$ matches what `$not` excludes"]);
+        // Absent is not "not a": a named member must be there, unless `$optional`.
+        assert_eq!(paths(&obj(vec![("x", not_a.clone())]), Some(&json!({})), true), vec!["$.x missing member"]);
+        let optional = obj(vec![("x", Matcher::Optional(Box::new(not_a.clone())))]);
+        assert!(paths(&optional, Some(&json!({})), true).is_empty());
+        // The type stays required: a string is no pass for "not these items".
+        let not_perm = Matcher::Not(Box::new(Matcher::Unordered(vec![eq(json!(1)), eq(json!(2))])));
+        assert!(paths(&not_perm, Some(&json!([1, 3])), true).is_empty());
+        assert!(paths(&not_perm, Some(&json!([1, 2, 2])), true).is_empty());
+        assert_eq!(paths(&not_perm, Some(&json!([2, 1])), true), vec!["$ matches what `$not` excludes"]);
+        assert_eq!(paths(&not_perm, Some(&json!("12")), true), vec!["$ wrong type for what `$not` excludes"]);
+        // `$each` of `$not`: no element matches; `$not` of `$each`: some element does not.
+        let page1 = json!(["a", "b"]);
+        let none_repeated = Matcher::Each(Box::new(Matcher::Not(Box::new(Matcher::OneOfList(page1.clone())))));
+        assert!(paths(&none_repeated, Some(&json!(["c", "d"])), true).is_empty());
+        assert_eq!(paths(&none_repeated, Some(&json!(["c", "b"])), true), vec!["$[1] matches what `$not` excludes"]);
+        let not_all_in_page1 = Matcher::Not(Box::new(Matcher::Each(Box::new(Matcher::OneOfList(page1)))));
+        assert!(paths(&not_all_in_page1, Some(&json!(["c", "b"])), true).is_empty());
+        assert!(!paths(&not_all_in_page1, Some(&json!(["b", "a"])), true).is_empty());
+        // `$not` of a strict object also passes on an extra member: the
+        // object as a whole differs.
+        let not_obj = Matcher::Not(Box::new(obj(vec![("id", eq(json!(1)))])));
+        assert!(paths(&not_obj, Some(&json!({"id": 1, "x": 0})), true).is_empty());
+        assert!(!paths(&not_obj, Some(&json!({"id": 1, "x": 0})), false).is_empty());
+    }
+
+    #[test]
+    fn one_of_a_list_variable_needs_a_list() {
+        let m = Matcher::OneOfList(json!(["a", 1]));
+        assert!(paths(&m, Some(&json!(1.0)), true).is_empty());
+        assert!(!paths(&m, Some(&json!("b")), true).is_empty());
+        assert!(Matcher::OneOfList(json!("a")).render_problem().is_some());
     }
 }

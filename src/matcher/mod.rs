@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 pub use duplicates::duplicate_members;
-pub use json::{BodyMatch, JsonType, Matcher, match_json, values_equal};
+pub use json::{BodyMatch, Comparison, JsonType, Matcher, match_json, values_equal};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
 pub use number::is_integer_literal as is_integer;
 

@@ -5,7 +5,10 @@
 //! same decimal value: `1 == 1.0 == 1e0 == 10e-1`, `-0 == 0`, but
 //! `9007199254740993 != 9007199254740992` and `0.1 != 0.10000000000000001`.
 //! Nothing is rounded through a double, so an implementation that does is
-//! caught.
+//! caught. Comparisons (`$gt`, `$lt`, ...) use the same decimal form,
+//! so they are exact too.
+
+use std::cmp::Ordering;
 
 use serde_json::Number;
 
@@ -48,6 +51,47 @@ impl Decimal {
         };
         Some(Decimal { negative, digits, exponent })
     }
+}
+
+impl Decimal {
+    /// The power of ten of the most significant digit (`120` gives 2,
+    /// `0.05` gives -2); `None` for zero or when it does not fit.
+    fn magnitude(&self) -> Option<i128> {
+        if self.digits.is_empty() {
+            return None;
+        }
+        let len = i128::try_from(self.digits.len()).ok()?;
+        self.exponent.checked_add(len - 1)
+    }
+
+    /// Orders two decimals by value, exactly.
+    fn cmp_value(&self, other: &Decimal) -> Option<Ordering> {
+        let sign = |d: &Decimal| match (d.digits.is_empty(), d.negative) {
+            (true, _) => 0i8,
+            (false, true) => -1,
+            (false, false) => 1,
+        };
+        let (sa, sb) = (sign(self), sign(other));
+        if sa != sb || sa == 0 {
+            return Some(sa.cmp(&sb));
+        }
+        // Same sign, both non-zero: compare magnitudes, then digits. With
+        // no leading or trailing zeros, digit strings of the same magnitude
+        // compare as text (a prefix is the smaller: its rest is zeros).
+        let by_abs =
+            self.magnitude()?.cmp(&other.magnitude()?).then_with(|| self.digits.as_str().cmp(other.digits.as_str()));
+        Some(if sa < 0 { by_abs.reverse() } else { by_abs })
+    }
+}
+
+/// Orders two JSON numbers by their exact decimal value. `None` when one
+/// has an exponent too large to place (beyond 38 digits).
+pub fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
+    let (ta, tb) = (a.to_string(), b.to_string());
+    if ta == tb {
+        return Some(Ordering::Equal);
+    }
+    Decimal::parse(&ta)?.cmp_value(&Decimal::parse(&tb)?)
 }
 
 /// Whether two JSON numbers denote the same decimal value.
@@ -107,6 +151,33 @@ mod tests {
             &n("1e170141183460469231731687303715884105727"),
             &n("10e170141183460469231731687303715884105726")
         ));
+    }
+
+    #[test]
+    fn comparisons_are_exact() {
+        use Ordering::*;
+        for (a, b, want) in [
+            ("1", "2", Less),
+            ("2", "1", Greater),
+            ("1", "1.0", Equal),
+            ("-0", "0", Equal),
+            ("-1", "0", Less),
+            ("0", "-0.0001", Greater),
+            ("-2", "-1", Less),
+            ("9007199254740993", "9007199254740992", Greater),
+            ("0.1", "0.10000000000000001", Less),
+            ("1e2", "99.999999999999999999", Greater),
+            ("12", "1.2e1", Equal),
+            ("101", "11e1", Less),
+            ("-101", "-11e1", Greater),
+            ("18446744073709551617", "18446744073709551616", Greater),
+            ("1e-400", "0", Greater),
+        ] {
+            assert_eq!(compare_numbers(&n(a), &n(b)), Some(want), "{a} vs {b}");
+        }
+        let huge = n("1e999999999999999999999999999999999999999999");
+        assert_eq!(compare_numbers(&huge, &n("1")), None);
+        assert_eq!(compare_numbers(&huge, &huge), Some(Equal));
     }
 
     #[test]

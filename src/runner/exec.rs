@@ -211,9 +211,13 @@ fn describe_failure(r: &StepResult) -> String {
 }
 
 /// Runs a step once, or once per repetition (stopping at the first that
-/// does not pass), or not at all when `unless_var` names a `--var`.
+/// does not pass), or not at all when `unless_var` names a `--var` or
+/// `if_var` names a variable without a value.
 async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx: &Ctx) -> Vec<StepResult> {
     if step.unless_var.as_ref().is_some_and(|v| ctx.vars.contains_key(v)) {
+        return Vec::new();
+    }
+    if step.if_var.as_ref().is_some_and(|v| !scope.is_set(v)) {
         return Vec::new();
     }
     let Some(repeat) = &step.repeat else {
@@ -453,6 +457,10 @@ fn judge(
                     return;
                 }
             };
+            if let Some(problem) = m.render_problem() {
+                out.error = Some(problem);
+                return;
+            }
             let has_body = !bytes.iter().all(u8::is_ascii_whitespace);
             if json.is_none() && has_body {
                 let text = String::from_utf8_lossy(bytes);
@@ -507,18 +515,27 @@ fn capture(
             CaptureSource::Header(h) => {
                 headers.get(h).map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
             }
-            CaptureSource::Body { path, .. } => json.and_then(|j| {
-                let nodes = path.query(j).all();
+            CaptureSource::Body { path, .. } => {
+                let nodes = json.map(|j| path.query(j).all()).unwrap_or_default();
                 match nodes.as_slice() {
+                    [] if c.list && c.optional => Some(Value::Array(Vec::new())),
                     [] => None,
-                    [one] => Some((*one).clone()),
+                    [one] if !c.list => Some((*one).clone()),
                     many => Some(Value::Array(many.iter().map(|v| (*v).clone()).collect())),
                 }
-            }),
+            }
         };
         match value {
             Some(v) if repeated => scope.push(&c.name, v),
             Some(v) => scope.set(&c.name, v),
+            // Nothing found, and that is allowed: the variable is unset, so
+            // a later `if_var` step sees the truth. A repeated step's list
+            // simply gets no element.
+            None if c.optional => {
+                if !repeated {
+                    scope.unset(&c.name);
+                }
+            }
             None => {
                 let from = match &c.source {
                     CaptureSource::Body { text, .. } => text.clone(),

@@ -65,6 +65,17 @@ impl Scope {
         self.values.insert(name.to_owned(), value);
     }
 
+    /// Unsets a variable (an optional capture that found nothing).
+    pub fn unset(&mut self, name: &str) {
+        self.values.remove(name);
+    }
+
+    /// Whether a name has a value (`if_var`): a variable, a member or
+    /// element of one (`ids.0`), or an `env.` variable that is set.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.lookup(name, None).is_some()
+    }
+
     /// Appends to a list variable (a capture of a repeated step).
     pub fn push(&mut self, name: &str, value: Value) {
         match self.values.get_mut(name) {
@@ -202,12 +213,13 @@ impl Scope {
         })
     }
 
-    /// Renders a literal from an expectation: strings are templates.
+    /// Renders a literal from an expectation: strings are templates (a
+    /// literal one may still expand `{{ repeat(...) }}`).
     pub fn render_value(&self, v: &Value) -> Result<Value, String> {
         match v {
-            Value::String(s) => match Template::parse(s) {
-                Ok(t) if !t.is_literal() => self.render(&t),
-                _ => Ok(v.clone()),
+            Value::String(s) if s.contains("{{") => match Template::parse(s) {
+                Ok(t) => self.render(&t),
+                Err(_) => Ok(v.clone()),
             },
             other => Ok(other.clone()),
         }
