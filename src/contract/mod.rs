@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use check::{RequestLine, check_response, check_value};
+pub use check::{RequestLine, check_response, check_value, with_article};
 pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
 pub use model::Model;
 
