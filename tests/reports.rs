@@ -45,6 +45,17 @@ expect.status = 200
 expect.json = { id = "a1", n = 1, tags = ["x", "y"] }
 
 [[case]]
+name = "accepts what it should reject"
+covers = ["S-BODY"]
+[[case.step]]
+name = "reject"
+method = "POST"
+path = "/accepts-anything"
+json = { n = -1 }
+expect.status = 400
+expect.error = "ValidationException"
+
+[[case]]
 name = "cannot run"
 covers = ["S-BODY"]
 [[case.setup]]
@@ -141,6 +152,11 @@ async fn sample() -> Sample {
         )
         .mount(&server)
         .await;
+    Mock::given(method("POST"))
+        .and(path("/accepts-anything"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(j!({"accepted": true, "items": [{"n": -1}]})))
+        .mount(&server)
+        .await;
     Mock::given(method("GET")).and(path("/broken")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
     Mock::given(method("GET"))
         .and(path("/quirk"))
@@ -176,6 +192,7 @@ fn normalize(s: &str) -> String {
         (r#"(?i)"date",\s*"[^"]*""#, r#""date", "DATE""#),
         (r"(?i)date: [A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} [0-9:]{8} GMT", "date: DATE"),
         (r"finished in [0-9.]+ s", "finished in 0 s"),
+        (r"cases in [0-9.]+ s", "cases in 0 s"),
         (r#"/tmp/[^"/\s]+/"#, "/TMP/"),
     ];
     let mut out = s.to_owned();
@@ -193,7 +210,7 @@ fn input(s: &Sample) -> ReportInput<'_> {
 async fn every_format_matches_its_snapshot() {
     let s = sample().await;
     let c = s.summary.counts();
-    assert_eq!((c.passed, c.failed, c.errored, c.skipped, c.known, c.fixed), (1, 1, 1, 1, 1, 1), "{:#?}", s.summary);
+    assert_eq!((c.passed, c.failed, c.errored, c.skipped, c.known, c.fixed), (1, 2, 1, 1, 1, 1), "{:#?}", s.summary);
     let input = input(&s);
     let json_text = serde_json::to_string_pretty(&json::to_json(&input)).unwrap();
     insta::assert_snapshot!("report.json", normalize(&json_text));
@@ -337,7 +354,7 @@ async fn html_report_works_in_headless_chromium() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 
     let visible = "return [...document.querySelectorAll('.case')].filter(c => c.offsetParent !== null).map(c => c.dataset.outcome).sort()";
-    assert_eq!(b.script(visible).await, j!(["errored", "failed", "fixed", "known", "passed", "skipped"]));
+    assert_eq!(b.script(visible).await, j!(["errored", "failed", "failed", "fixed", "known", "passed", "skipped"]));
     // The badge is drawn inline.
     assert_eq!(b.script("return document.querySelectorAll('#parity svg text').length").await, j!(2));
 
@@ -353,7 +370,7 @@ async fn html_report_works_in_headless_chromium() {
         let id = el.as_object().and_then(|o| o.values().next()).and_then(|v| v.as_str()).unwrap().to_owned();
         b.call(reqwest::Method::POST, &format!("/element/{id}/click"), j!({})).await;
     }
-    assert_eq!(b.script(visible).await, j!(["errored", "failed", "fixed", "known"]));
+    assert_eq!(b.script(visible).await, j!(["errored", "failed", "failed", "fixed", "known"]));
 
     // The failed case's diff is on screen, with its removed and added lines.
     let diff = b
@@ -364,5 +381,100 @@ async fn html_report_works_in_headless_chromium() {
         .await;
     assert!(diff[0].as_u64().unwrap() > 0 && diff[1].as_u64().unwrap() > 0, "{diff}");
     assert!(diff[2].as_str().unwrap().contains("\"b<2>\""), "{diff}");
+    b.call(reqwest::Method::DELETE, "", j!({})).await;
+}
+
+impl Browser {
+    async fn async_script(&self, js: &str, args: serde_json::Value) -> serde_json::Value {
+        self.call(reqwest::Method::POST, "/execute/async", j!({"script": js, "args": args})).await
+    }
+
+    async fn window(&self, width: u32, height: u32) {
+        self.call(reqwest::Method::POST, "/window/rect", j!({"width": width, "height": height})).await;
+    }
+}
+
+/// Reads a screenshot (base64 PNG) back in the page: its size, the share
+/// of pixels that are not near-white, how many colours it has, and the
+/// colour at a point.
+const PIXELS: &str = r#"
+const [png, x, y] = arguments; const done = arguments[arguments.length - 1];
+const img = new Image();
+img.onload = () => {
+  const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+  const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  let ink = 0; const colours = new Set();
+  for (let i = 0; i < d.length; i += 4) {
+    if (!(d[i] > 240 && d[i + 1] > 240 && d[i + 2] > 240)) ink++;
+    colours.add(((d[i] >> 4) << 8) | ((d[i + 1] >> 4) << 4) | (d[i + 2] >> 4));
+  }
+  const at = g.getImageData(x, y, 1, 1).data;
+  done({width: c.width, height: c.height, ink: ink / (d.length / 4), colours: colours.size, at: [at[0], at[1], at[2]]});
+};
+img.onerror = () => done(null);
+img.src = 'data:image/png;base64,' + png;
+"#;
+
+/// The page as a person first sees it: a screenshot that is not blank and
+/// shows the summary (its outcome bar drawn in the failed colour where the
+/// failed segment is), the summary at the top, and no sideways scrolling
+/// on a phone. `CONFORM_BLESS=1` writes the screenshot to
+/// `docs/report.png` for the README.
+#[tokio::test(flavor = "multi_thread")]
+async fn html_report_screenshot_shows_the_summary_first() {
+    let s = sample().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_reports(dir.path(), &input(&s)).unwrap();
+    let page = format!("file://{}", dir.path().join("report.html").display());
+    let b = Browser::start().await;
+    b.window(1100, 1000).await;
+    b.call(reqwest::Method::POST, "/url", j!({"url": page})).await;
+
+    let summary = b
+        .script(
+            "const s = document.getElementById('summary'), bar = document.getElementById('outcome-bar');
+             if (!s || !bar) return null;
+             const r = s.getBoundingClientRect(), f = bar.querySelector('.bg-failed').getBoundingClientRect();
+             return {top: r.top, height: r.height, segments: bar.children.length, x: Math.round(f.left + f.width / 2), y: Math.round(f.top + f.height / 2),
+                     cases_top: document.getElementById('cases').getBoundingClientRect().top,
+                     first_case: document.querySelector('.case').dataset.outcome}",
+        )
+        .await;
+    assert!(summary.is_object(), "no #summary with an #outcome-bar: {summary}");
+    assert!(summary["top"].as_f64().unwrap() < 150.0 && summary["height"].as_f64().unwrap() > 40.0, "{summary}");
+    assert_eq!(summary["segments"], j!(6), "one segment per outcome present: {summary}");
+    assert!(summary["cases_top"].as_f64().unwrap() > summary["top"].as_f64().unwrap(), "{summary}");
+    assert_eq!(summary["first_case"], j!("failed"), "failing cases come first");
+
+    let png = b.call(reqwest::Method::GET, "/screenshot", j!({})).await;
+    let png = png.as_str().expect("a base64 screenshot").to_owned();
+    let px = b.async_script(PIXELS, j!([png, summary["x"], summary["y"]])).await;
+    assert!(px.is_object(), "the screenshot does not decode: {px}");
+    assert!(px["ink"].as_f64().unwrap() > 0.03, "the page rendered (nearly) blank: {px}");
+    assert!(px["colours"].as_u64().unwrap() > 8, "the page rendered in too few colours: {px}");
+    let at: Vec<u64> = px["at"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert!(at[0] > 150 && at[1] < 90 && at[2] < 90, "the failed segment of the bar is not drawn red: {at:?} ({px})");
+
+    if std::env::var_os("CONFORM_BLESS").is_some() {
+        let mut child = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(png.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        std::fs::write(common::root().join("docs/report.png"), out.stdout).unwrap();
+    }
+
+    // A phone: the page itself never scrolls sideways (wide content
+    // scrolls inside its own box).
+    b.window(390, 844).await;
+    let widths = b.script("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+    let (scroll, inner) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+    assert!(scroll <= inner, "the page is {scroll}px wide in a {inner}px window");
     b.call(reqwest::Method::DELETE, "", j!({})).await;
 }

@@ -6,6 +6,7 @@
 //! every [`LoadError`] found. Nothing here touches the network.
 
 mod error;
+mod json_schema;
 mod load;
 mod model;
 mod schema;
@@ -13,6 +14,7 @@ pub mod template;
 mod tree;
 
 pub use error::{LoadError, Position};
+pub use json_schema::{FileKind, json_schema};
 pub use load::{
     LoadOptions, MAX_BODY_FILE_BYTES, MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_FILE_BYTES, SUITE_FILE, expanded_size,
     load_bytes, load_cases,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::runner::Shard;
 
@@ -20,20 +20,72 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run cases against the built-in double, or an endpoint with --endpoint.
+    #[command(after_help = EXIT_RUN)]
     Run(RunArgs),
     /// Print case ids, one a line.
+    #[command(after_help = EXIT_LOAD)]
     List(SelectArgs),
     /// Validate case files; sends nothing.
+    #[command(after_help = EXIT_LOAD)]
     Check(SelectArgs),
     /// Run the built-in double of the documented API as a server.
+    #[command(after_help = EXIT_SERVE)]
     Serve(ServeArgs),
     /// Merge the reports of several runs (such as shards) into one.
+    #[command(after_help = EXIT_MERGE)]
     Merge(MergeArgs),
     /// Write or update a baseline of known divergences from runs' reports.
+    #[command(after_help = EXIT_WRITE)]
     Baseline(BaselineArgs),
     /// Write (or update) a suite with a case per documented constraint of
     /// an operation's input, from the service model and one valid input.
+    #[command(after_help = EXIT_WRITE)]
     Generate(GenerateArgs),
+    /// Print the JSON Schema of a file kind (for editors and validators).
+    #[command(after_help = EXIT_WRITE)]
+    Schema(SchemaArgs),
+}
+
+// Each command's `--help` ends with its exit codes: scripts and CI
+// configurations are written from `--help`, not from the README.
+const EXIT_RUN: &str = "Exit codes:
+  0    everything conforms (known divergences aside)
+  1    a divergence that is not known, a case that could not run, or a fixed
+       baseline entry (unless --allow-fixed)
+  2    invalid case files, an invalid baseline or usage, or no case selected;
+       nothing is sent
+  130  interrupted (Ctrl-C); the reports are written and say so";
+const EXIT_LOAD: &str = "Exit codes:
+  0    every case file is valid
+  2    invalid case files or usage (every problem is printed, with its location)";
+const EXIT_SERVE: &str = "Exit codes:
+  0    stopped by SIGTERM or SIGINT after requests in flight finished
+  2    usage, or the address cannot be listened on";
+const EXIT_MERGE: &str = "Exit codes:
+  0    the merged run conforms
+  1    the merged run has a divergence, an errored case or a fixed entry
+  2    unreadable or overlapping reports, or usage";
+const EXIT_WRITE: &str = "Exit codes:
+  0    done
+  2    invalid input or usage; nothing is written";
+
+/// `conform schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file kind.
+    #[arg(value_enum)]
+    pub kind: SchemaKind,
+}
+
+/// The file kinds that have a JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// A case file: `[[case]]` tables.
+    Case,
+    /// `suite.toml`: defaults for the cases below it.
+    Suite,
+    /// `contract.toml`: the documented statements and the model.
+    Contract,
 }
 
 /// `conform generate`.
@@ -105,7 +157,7 @@ pub struct RunArgs {
     pub select: SelectArgs,
     /// Base URL of the implementation under test (may carry a path prefix).
     /// Without it, the built-in double is started on a free loopback port.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint: Option<String>,
     /// A capability the endpoint offers (for example `faults`). Repeatable.
     #[arg(long = "capability", value_name = "NAME")]
@@ -190,6 +242,27 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     Ok((k.to_owned(), v.to_owned()))
 }
 
+/// Checks an endpoint URL; one without a scheme (`127.0.0.1:4599`,
+/// `localhost:4566`) gets a did-you-mean for `http://`.
+pub fn parse_endpoint(s: &str) -> Result<String, String> {
+    let suggest = || {
+        let with = format!("http://{s}");
+        reqwest::Url::parse(&with)
+            .ok()
+            .filter(|u| u.host_str().is_some())
+            .map(|_| format!("; did you mean `{with}`?"))
+            .unwrap_or_default()
+    };
+    match reqwest::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(s.to_owned()),
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Err("the URL names no host".to_owned()),
+        // `localhost:4566` parses, with `localhost` as its scheme.
+        _ if !s.contains("://") => Err(format!("`{s}` has no http:// or https:// scheme{}", suggest())),
+        Ok(u) => Err(format!("the scheme `{}` is not http or https", u.scheme())),
+        Err(e) => Err(format!("not a URL: {e}")),
+    }
+}
+
 /// Parses `250ms`, `10s`, `2m`, or a number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -210,6 +283,26 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_without_a_scheme_gets_a_did_you_mean() {
+        let table = [
+            (
+                "127.0.0.1:4599",
+                Err("`127.0.0.1:4599` has no http:// or https:// scheme; did you mean `http://127.0.0.1:4599`?"),
+            ),
+            (
+                "localhost:4566",
+                Err("`localhost:4566` has no http:// or https:// scheme; did you mean `http://localhost:4566`?"),
+            ),
+            ("http://127.0.0.1:4599/prefix", Ok("http://127.0.0.1:4599/prefix")),
+            ("https://example.com", Ok("https://example.com")),
+            ("ftp://example.com", Err("the scheme `ftp` is not http or https")),
+        ];
+        for (input, want) in table {
+            assert_eq!(parse_endpoint(input).as_deref().map_err(String::as_str), want, "{input}");
+        }
+    }
 
     #[test]
     fn durations() {

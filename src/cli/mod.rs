@@ -13,7 +13,10 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use args::{BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SelectArgs, ServeArgs, parse_duration};
+pub use args::{
+    BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SchemaArgs, SchemaKind, SelectArgs, ServeArgs,
+    parse_duration, parse_endpoint,
+};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::double::{AuthMode, DoubleConfig, Service};
@@ -70,6 +73,16 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Merge(args) => merge(args),
         Command::Baseline(args) => baseline_cmd(args),
         Command::Generate(args) => generate_cmd(args),
+        Command::Schema(args) => {
+            let kind = match args.kind {
+                SchemaKind::Case => crate::case::FileKind::Case,
+                SchemaKind::Suite => crate::case::FileKind::Suite,
+                SchemaKind::Contract => crate::case::FileKind::Contract,
+            };
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(crate::case::json_schema(kind).as_bytes());
+            Ok(EXIT_OK)
+        }
     }
 }
 
@@ -421,14 +434,20 @@ fn contract_statements(cases: &[Case]) -> Vec<(String, String)> {
     out
 }
 
-/// Progress while a run goes: a bar on a terminal, a plain line per case
-/// otherwise (on stderr, so stdout keeps only the report).
+/// Progress while a run goes, on stderr. On a terminal, a bar with counts
+/// and the case in flight. Otherwise (a CI log) no line per case: the
+/// report on stdout already prints one, and CI logs usually merge both
+/// streams, so each case would show twice. Instead a count every
+/// [`HEARTBEAT`], so a long run still shows it is alive.
 struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
     total: u64,
     done: Arc<AtomicU64>,
 }
+
+/// How often a run that is not on a terminal says how far it is.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Progress {
     fn new(total: u64, quiet: bool) -> Progress {
@@ -445,20 +464,25 @@ impl Progress {
     fn callback(&self) -> runner::OnResult {
         let (bar, quiet, total, done) = (self.bar.clone(), self.quiet, self.total, self.done.clone());
         let counts = Arc::new(std::sync::Mutex::new([0u64; runner::Outcome::ALL.len()]));
+        let last = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
         Arc::new(move |r: &CaseResult| {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(n) = c.get_mut(r.outcome as usize) {
+                *n += 1;
+            }
             if let Some(bar) = &bar {
-                let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(n) = c.get_mut(r.outcome as usize) {
-                    *n += 1;
-                }
                 bar.set_message(format!(
                     "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {}",
                     c[0], c[1], c[2], c[3], c[4], c[5], r.id
                 ));
                 bar.inc(1);
-            } else if !quiet {
-                eprintln!("[{n}/{total}] {}", terminal::case_line(Style { color: false }, r));
+            } else if !quiet && n < total {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                if last.elapsed() >= HEARTBEAT {
+                    *last = std::time::Instant::now();
+                    eprintln!("progress: {n}/{total} cases finished ({} failed, {} errored)", c[1], c[2]);
+                }
             }
         })
     }

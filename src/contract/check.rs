@@ -9,6 +9,16 @@ use super::model::{Model, Protocol, ShapeKind};
 use super::{Contract, timestamp};
 use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
 
+/// A noun with its indefinite article, as a person would write it:
+/// `an ErrorCode`, `a UserId`, `an iso8601 timestamp`, `a Uuid`.
+pub fn with_article(noun: &str) -> String {
+    let lower = noun.to_ascii_lowercase();
+    // Vowel letters that sound like a consonant ("you", "one") take `a`.
+    let consonant_sound = ["uni", "use", "usu", "uu", "uri", "eu", "one"].iter().any(|p| lower.starts_with(p));
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u']) && !consonant_sound;
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
 /// A range in words: `1 to 64 characters`, `at least 1 item`, `at most 20 items`.
 fn bounds<T: std::fmt::Display + Copy>(min: Option<T>, max: Option<T>, unit: &str) -> String {
     let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
@@ -33,7 +43,7 @@ fn check_timestamp(format: Option<&str>, v: &Value, path: &str, shape: &str, out
     if !timestamp::is_valid(format, v) {
         out.push(shape_err(
             path,
-            format!("a {} timestamp", timestamp::format_name(format)),
+            with_article(&format!("{} timestamp", timestamp::format_name(format))),
             show(Some(v)),
             format!("not a valid timestamp for {shape}"),
         ));
@@ -51,7 +61,7 @@ pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut 
                         if required.contains(&m.name) {
                             out.push(shape_err(
                                 join_key(path, m.key()),
-                                format!("a {}", m.target),
+                                with_article(&m.target),
                                 "(absent)",
                                 "required member missing",
                             ));
@@ -310,4 +320,26 @@ fn botocore_json_error_type(headers: &HeaderMap, body: Option<&Value>) -> Option
         .or_else(|| headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_owned))?;
     let cut = raw.split(':').next().unwrap_or(&raw);
     Some(cut.rsplit('#').next().unwrap_or(cut).trim().to_owned())
+}
+
+#[cfg(test)]
+mod article_tests {
+    use super::with_article;
+
+    #[test]
+    fn nouns_take_the_article_a_person_would_write() {
+        let table = [
+            ("ErrorCode", "an ErrorCode"),
+            ("UserId", "a UserId"),
+            ("iso8601 timestamp", "an iso8601 timestamp"),
+            ("epoch-seconds timestamp", "an epoch-seconds timestamp"),
+            ("Uuid", "a Uuid"),
+            ("UserType", "a UserType"),
+            ("AccountName", "an AccountName"),
+            ("License", "a License"),
+        ];
+        for (noun, want) in table {
+            assert_eq!(with_article(noun), want);
+        }
+    }
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use check::{RequestLine, check_response, check_value};
+pub use check::{RequestLine, check_response, check_value, with_article};
 pub use model::Model;
 
 /// One documented statement.

@@ -369,7 +369,14 @@ impl Cx<'_> {
             v.clone()
         };
         scalar_text(&v).ok_or_else(|| {
-            self.member(path, format!("a {} value is written as text, found {}", m.target, type_name(&v)))
+            self.member(
+                path,
+                format!(
+                    "{} value is written as text, found {}",
+                    crate::contract::with_article(&m.target),
+                    type_name(&v)
+                ),
+            )
         })
     }
 

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::readable::{group, headline_text, one_line};
 use super::terminal::{Style, case_details};
 use super::{ReportInput, parity};
 use crate::runner::{CaseResult, Outcome};
@@ -80,12 +81,24 @@ pub fn to_junit(input: &ReportInput) -> Result<String, quick_junit::SerializeErr
                     let kind =
                         if r.outcome == Outcome::Failed { NonSuccessKind::Failure } else { NonSuccessKind::Error };
                     let mut st = TestCaseStatus::non_success(kind);
-                    let message =
-                        match (&r.reason, r.steps.iter().find_map(|s| s.new_mismatches().next().map(|m| (s, m)))) {
-                            (Some(reason), _) => reason.clone(),
-                            (None, Some((s, m))) => format!("{}: {} {} {}", s.name, m.kind.as_str(), m.path, m.message),
-                            (None, None) => "failed".into(),
-                        };
+                    let message = match (&r.reason, r.steps.iter().find(|s| s.new_mismatches().next().is_some())) {
+                        (Some(reason), _) => reason.clone(),
+                        (None, Some(s)) => {
+                            let g = group(s);
+                            match g.headline {
+                                Some(h) => {
+                                    format!("step `{}`: {}", s.name, headline_text(&s.mismatches[h], g.rest.len()))
+                                }
+                                None => {
+                                    let more = g.rest.len().saturating_sub(1);
+                                    let more = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+                                    let first = g.rest.first().map(|&i| one_line(&s.mismatches[i])).unwrap_or_default();
+                                    format!("step `{}`: {first}{more}", s.name)
+                                }
+                            }
+                        }
+                        (None, None) => "failed".into(),
+                    };
                     st.set_message(message).set_description(case_details(plain, r));
                     st
                 }

@@ -6,6 +6,22 @@
 use std::fmt::Write;
 
 use super::escape_controls;
+use super::readable::{fold, group, headline_text, pretty_body};
+use super::terminal::BODY_LINE_CHARS;
+
+/// Lines of a response body shown in `report.md` before the rest is folded.
+const MD_BODY_LINES: usize = 40;
+
+/// A code fence longer than any run of backticks in `text`.
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    "`".repeat(longest.max(2) + 1)
+}
 use super::terminal::body_diff;
 use super::{BADGE_FILE, ReportInput, parity};
 use crate::runner::{CaseResult, Outcome};
@@ -138,17 +154,29 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
         for step in r.steps.iter().filter(|s| !s.ok()) {
             let req = step.request.as_ref().map(|q| format!(" — `{} {}`", q.method, q.url)).unwrap_or_default();
             let _ = writeln!(out, "Step `{}`{req}\n", step.name);
-            for (m, k) in step.judged() {
+            let item = |m: &crate::matcher::Mismatch, known: String| {
                 let at = if m.path.is_empty() { String::new() } else { format!(" at `{}`", inline(&m.path)) };
-                let known = k.map(|k| format!("known ({}) ", k.location)).unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "- {known}**{}**{at}: {} — expected `{}`, got `{}`",
+                format!(
+                    "{known}**{}**{at}: {} — expected `{}`, got `{}`",
                     m.kind.as_str(),
                     escape_cell(&m.message),
                     inline(&m.expected),
                     inline(&m.actual)
-                );
+                )
+            };
+            for (m, k) in step.judged() {
+                if let Some(k) = k {
+                    let _ = writeln!(out, "- {}", item(m, format!("known ({}) ", k.location)));
+                }
+            }
+            let g = group(step);
+            let mut indent = "";
+            if let Some(h) = g.headline {
+                let _ = writeln!(out, "- **{}**", escape_cell(&headline_text(&step.mismatches[h], g.rest.len())));
+                indent = "  ";
+            }
+            for i in g.headline.into_iter().chain(g.rest.iter().copied()) {
+                let _ = writeln!(out, "{indent}- {}", item(&step.mismatches[i], String::new()));
             }
             if let Some(e) = &step.error {
                 let _ = writeln!(out, "- **error**: {}", escape_cell(e));
@@ -156,6 +184,20 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
             if let Some(diff) = body_diff(step) {
                 let lines: String = diff.lines().map(|l| format!("{}\n", escape_controls(l))).collect();
                 let _ = writeln!(out, "\n```diff\n{lines}```");
+            } else if let Some(resp) = step.response.as_ref().filter(|p| !p.body.trim().is_empty()) {
+                // Without a diff, the body itself says what came back, folded.
+                let body = pretty_body(&resp.body);
+                let f = fold(&body, MD_BODY_LINES, BODY_LINE_CHARS);
+                let lang = if serde_json::from_str::<serde_json::Value>(&resp.body).is_ok() { "json" } else { "text" };
+                let fence = fence_for(&body);
+                let _ = write!(
+                    out,
+                    "\n<details><summary>response body ({}{})</summary>\n\n{fence}{lang}\n{}\n",
+                    resp.status,
+                    if f.folded_lines > 0 { format!(", {} more lines folded", f.folded_lines) } else { String::new() },
+                    f.shown.lines().map(|l| escape_controls(l).into_owned()).collect::<Vec<_>>().join("\n")
+                );
+                let _ = writeln!(out, "{fence}\n\n</details>");
             }
             let _ = writeln!(out);
         }

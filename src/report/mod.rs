@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod parity;
+pub mod readable;
 pub mod terminal;
 
 use std::fs;

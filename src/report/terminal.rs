@@ -7,6 +7,7 @@ use serde_json::Value;
 use similar::TextDiff;
 
 use super::escape_controls;
+use super::readable::{fold, group, headline_text, pretty_body};
 use crate::runner::{CaseResult, Outcome, Phase, RunSummary, StepResult};
 
 /// Colours on or off.
@@ -55,6 +56,12 @@ pub fn case_line(style: Style, r: &CaseResult) -> String {
 /// divergences (one line each, with their baseline entry), fixed baseline
 /// entries, warnings.
 pub fn case_details(style: Style, r: &CaseResult) -> String {
+    details(style, r, true)
+}
+
+/// [`case_details`], with or without the response body of a failed step
+/// that has no diff (`--verbose` prints every body already).
+fn details(style: Style, r: &CaseResult, failed_bodies: bool) -> String {
     let mut out = String::new();
     for s in &r.steps {
         if (s.error.is_none() && s.mismatches.is_empty()) || (s.phase == Phase::Teardown) {
@@ -72,25 +79,44 @@ pub fn case_details(style: Style, r: &CaseResult) -> String {
             out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {}", escape_controls(e)))));
         }
         for (m, known) in s.judged() {
+            let Some(k) = known else { continue };
             let at = if m.path.is_empty() { String::new() } else { format!(" {}", escape_controls(&m.path)) };
-            if let Some(k) = known {
-                let why = k.reason.as_deref().map(|r| format!(": {}", escape_controls(r))).unwrap_or_default();
-                out.push_str(&format!(
-                    "      {} {}{at}: {} ({}{why})\n",
-                    style.paint("36", "known"),
-                    m.kind.as_str(),
-                    escape_controls(&m.message),
-                    k.location
-                ));
-                continue;
-            }
+            let why = k.reason.as_deref().map(|r| format!(": {}", escape_controls(r))).unwrap_or_default();
             out.push_str(&format!(
-                "      {}{at}: {}\n",
+                "      {} {}{at}: {} ({}{why})\n",
+                style.paint("36", "known"),
+                m.kind.as_str(),
+                escape_controls(&m.message),
+                k.location
+            ));
+        }
+        let g = group(s);
+        let mut indent = "      ";
+        if let Some(h) = g.headline {
+            let text = headline_text(&s.mismatches[h], g.rest.len());
+            out.push_str(&format!("      {}\n", style.paint("1", &escape_controls(&text))));
+            indent = "        ";
+        }
+        for m in g.headline.into_iter().chain(g.rest.iter().copied()).map(|i| &s.mismatches[i]) {
+            let at = if m.path.is_empty() { String::new() } else { format!(" {}", escape_controls(&m.path)) };
+            out.push_str(&format!(
+                "{indent}{}{at}: {}\n",
                 style.paint("1", m.kind.as_str()),
                 escape_controls(&m.message)
             ));
-            out.push_str(&format!("        expected: {}\n", escape_controls(&m.expected)));
-            out.push_str(&format!("        actual:   {}\n", escape_controls(&m.actual)));
+            out.push_str(&format!("{indent}  expected: {}\n", escape_controls(&m.expected)));
+            out.push_str(&format!("{indent}  actual:   {}\n", escape_controls(&m.actual)));
+        }
+        // Without a diff, the body itself says what came back (an
+        // emulator's HTML error page, say), folded.
+        if failed_bodies
+            && s.body_diff.is_none()
+            && !s.ok()
+            && let Some(resp) = &s.response
+            && !resp.body.trim().is_empty()
+        {
+            out.push_str(&format!("      response body ({}):\n", resp.status));
+            push_body(&mut out, &resp.body, "        ", DETAIL_BODY_LINES);
         }
         // A diff only where something new diverged: known ones are listed above.
         if let Some(diff) = body_diff(s).filter(|_| s.new_mismatches().next().is_some()) {
@@ -145,13 +171,55 @@ pub enum Detail {
     Verbose,
 }
 
-/// One line per exchange of a case: phase, step, request, status, time.
+/// Lines of a body shown under a failed step, before the rest is folded.
+pub const DETAIL_BODY_LINES: usize = 20;
+/// Lines of a body shown by `--verbose`, before the rest is folded.
+pub const VERBOSE_BODY_LINES: usize = 40;
+/// Characters of one body line shown before it is cut.
+pub const BODY_LINE_CHARS: usize = 200;
+
+/// Appends a body, pretty-printed, control characters escaped, each line
+/// indented, folded after `max_lines` lines.
+fn push_body(out: &mut String, body: &str, indent: &str, max_lines: usize) {
+    let f = fold(&pretty_body(body), max_lines, BODY_LINE_CHARS);
+    for line in f.shown.lines() {
+        out.push_str(&format!("{indent}{}\n", escape_controls(line)));
+    }
+    if f.folded_lines > 0 {
+        out.push_str(&format!(
+            "{indent}… {} more line{} (the whole body is in the report files)\n",
+            f.folded_lines,
+            if f.folded_lines == 1 { "" } else { "s" }
+        ));
+    }
+}
+
+/// Every exchange of a case (`--verbose`): phase, step, request, status,
+/// time, then the request and response bodies as the runner recorded them
+/// (secrets already redacted), pretty-printed and folded.
 pub fn step_lines(r: &CaseResult) -> String {
     let mut out = String::new();
     for s in &r.steps {
-        let req = s.request.as_ref().map(|q| format!("{} {}", q.method, q.url)).unwrap_or_default();
+        let req = s.request.as_ref().map(|q| format!("{} {}", q.method, escape_controls(&q.url))).unwrap_or_default();
         let status = s.response.as_ref().map_or_else(|| "no response".to_owned(), |p| p.status.to_string());
-        out.push_str(&format!("    {:?} `{}`: {req} -> {status} ({} ms)\n", s.phase, s.name, s.duration.as_millis()));
+        let phase = match s.phase {
+            Phase::Setup => "setup",
+            Phase::Step => "step",
+            Phase::Teardown => "teardown",
+        };
+        out.push_str(&format!(
+            "    {phase} `{}`: {req} -> {status} ({} ms)\n",
+            escape_controls(&s.name),
+            s.duration.as_millis()
+        ));
+        if let Some(q) = s.request.as_ref().filter(|q| !q.body.trim().is_empty()) {
+            out.push_str("      request body:\n");
+            push_body(&mut out, &q.body, "        ", VERBOSE_BODY_LINES);
+        }
+        if let Some(p) = s.response.as_ref().filter(|p| !p.body.trim().is_empty()) {
+            out.push_str("      response body:\n");
+            push_body(&mut out, &p.body, "        ", VERBOSE_BODY_LINES);
+        }
     }
     out
 }
@@ -189,7 +257,7 @@ pub fn write_report(
         if detail == Detail::Verbose {
             write!(w, "{}", step_lines(r))?;
         }
-        write!(w, "{}", case_details(style, r))?;
+        write!(w, "{}", details(style, r, detail != Detail::Verbose))?;
     }
     writeln!(w)?;
     if let Some(cov) = coverage {
