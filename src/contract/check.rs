@@ -294,15 +294,22 @@ pub fn check_response(
                 // awsJson error bodies may carry `code` beside `__type`.
                 m.remove("code");
             }
-            // The SDKs read an error's message as `message` or `Message`:
-            // either spelling is the documented member.
-            if let Some(ShapeKind::Structure { members, .. }) = model.shapes.get(&etype).map(|s| &s.kind)
-                && let Some(documented) = members.iter().find(|m| m.key().eq_ignore_ascii_case("message"))
-                && !m.contains_key(documented.key())
+            // The SDKs read an error's message as `message` or `Message`,
+            // whether or not the error's shape lists one: either spelling is
+            // the documented member, and one the shape omits is no
+            // undocumented member.
+            let documented = match model.shapes.get(&etype).map(|s| &s.kind) {
+                Some(ShapeKind::Structure { members, .. }) => {
+                    members.iter().find(|m| m.key().eq_ignore_ascii_case("message")).map(|m| m.key().to_owned())
+                }
+                _ => None,
+            };
+            if documented.as_ref().is_none_or(|d| !m.contains_key(d))
                 && let Some(sent) = m.keys().find(|k| k.eq_ignore_ascii_case("message")).cloned()
                 && let Some(value) = m.remove(&sent)
+                && let Some(documented) = documented
             {
-                m.insert(documented.key().to_owned(), value);
+                m.insert(documented, value);
             }
         }
         check_value(model, &etype, &body, "$", &mut out);
