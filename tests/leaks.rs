@@ -156,6 +156,12 @@ expect.json = { ok = true }
     assert!(hits.is_empty(), "{hits:#?}");
     // Redacted, not dropped.
     assert!(outputs.iter().all(|(_, t)| t.contains("redacted")), "every output marks what it redacted");
+    // First line: the request is recorded as rendered with the secret
+    // masked (the mask itself percent-encoded in the path and query, as
+    // the secret was), not by finding the secret's text afterwards.
+    let report = &outputs.iter().find(|(n, _)| n == "report.json").expect("report.json").1;
+    assert!(report.contains("/items/%3Credacted%3E?q=%3Credacted%3E"), "{report}");
+    assert!(report.contains(r#"pre <redacted> post"#), "{report}");
 }
 
 #[test]

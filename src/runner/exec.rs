@@ -292,7 +292,24 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         body_diff: None,
         duration: Duration::ZERO,
     };
-    let req = match build_request(step, scope, ctx).and_then(|mut r| {
+    // Secrets are kept out of the report by structure: the request is
+    // rendered a second time, with the same values but the suite's secret
+    // variables masked, and that rendering is what the report records.
+    let mask = !case.secrets.is_empty();
+    if mask {
+        scope.record();
+    }
+    let built = build_request(step, scope, ctx);
+    let masked = if mask && built.is_ok() {
+        scope.replay_masked(&case.secrets);
+        let m = build_request(step, scope, ctx).ok();
+        scope.stop_tape();
+        m
+    } else {
+        scope.stop_tape();
+        None
+    };
+    let req = match built.and_then(|mut r| {
         if let (Some(creds), Some(service)) = (&ctx.credentials, &target.signing_name) {
             let region = ctx.region.as_deref().or(target.region.as_deref()).unwrap_or("us-east-1");
             sign_request(&mut r, creds, region, service, step.sign)?;
@@ -314,7 +331,10 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
             scope.secrets.extend(v.split_once(' ').map(|(_, t)| t.to_owned()));
         }
     }
-    out.request = Some(record_request(&req));
+    out.request = Some(match &masked {
+        Some(m) => record_masked(&req, m),
+        None => record_request(&req),
+    });
     let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
     let amz_target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let received = send(req, ctx).await;
@@ -648,6 +668,23 @@ fn record_request(req: &reqwest::Request) -> SentRequest {
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default(),
     }
+}
+
+/// The record of a request sent, with URL, body and the headers built from
+/// templates taken from its masked rendering; headers added by signing come
+/// from the request sent (secret ones redacted).
+fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request) -> SentRequest {
+    let mut record = record_request(sent);
+    let shown = record_request(masked);
+    record.url = shown.url;
+    record.body = shown.body;
+    for (name, value) in &mut record.headers {
+        let masked_values: Vec<&String> = shown.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+        if let [one] = masked_values.as_slice() {
+            value.clone_from(one);
+        }
+    }
+    record
 }
 
 /// Sends a request and reads the body up to the limit.

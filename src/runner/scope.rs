@@ -25,6 +25,23 @@ pub struct Scope {
     pub binding: Option<Binding>,
     /// Secret values seen while running (secret headers sent), for redaction.
     pub secrets: Vec<String>,
+    /// The values looked up while a request is rendered, recorded so that
+    /// the same request can be rendered again for the report with its
+    /// secrets masked and every other value (fresh UUIDs included) the same.
+    tape: std::cell::RefCell<Tape>,
+}
+
+/// What [`Scope::lookup`] does with the values it finds.
+#[derive(Debug, Clone, Default)]
+enum Tape {
+    /// Nothing.
+    #[default]
+    Off,
+    /// Keeps each value, in order.
+    Record(Vec<Option<Value>>),
+    /// Gives the recorded values back in order; the names in `mask` (and
+    /// their members) come back as [`REDACTED`](super::REDACTED).
+    Replay { values: Vec<Option<Value>>, at: usize, mask: Vec<String> },
 }
 
 impl Scope {
@@ -89,6 +106,56 @@ impl Scope {
     /// Looks a name up: `uuid` is fresh each time, `env.X` reads the
     /// environment, `index` and `item` the innermost repetition.
     pub fn lookup(&self, name: &str, binding: Option<&Binding>) -> Option<Value> {
+        let mut tape = self.tape.borrow_mut();
+        match &mut *tape {
+            Tape::Off => {
+                drop(tape);
+                self.find(name, binding)
+            }
+            Tape::Record(values) => {
+                let v = self.find(name, binding);
+                values.push(v.clone());
+                v
+            }
+            Tape::Replay { values, at, mask } => {
+                let root = name.split('.').next().unwrap_or(name);
+                let recorded = values.get(*at).cloned();
+                *at += 1;
+                let Some(v) = recorded else {
+                    // The masked rendering took another path: look up afresh.
+                    drop(tape);
+                    return self.find(name, binding);
+                };
+                if mask.iter().any(|m| m == root) && v.is_some() {
+                    return Some(Value::String(super::REDACTED.to_owned()));
+                }
+                v
+            }
+        }
+    }
+
+    /// Starts recording the values looked up.
+    pub fn record(&self) {
+        *self.tape.borrow_mut() = Tape::Record(Vec::new());
+    }
+
+    /// Stops recording and replays what was recorded, with the variables
+    /// named in `mask` redacted.
+    pub fn replay_masked(&self, mask: &[String]) {
+        let mut tape = self.tape.borrow_mut();
+        let values = match std::mem::take(&mut *tape) {
+            Tape::Record(values) => values,
+            _ => Vec::new(),
+        };
+        *tape = Tape::Replay { values, at: 0, mask: mask.to_vec() };
+    }
+
+    /// Back to plain lookups.
+    pub fn stop_tape(&self) {
+        *self.tape.borrow_mut() = Tape::Off;
+    }
+
+    fn find(&self, name: &str, binding: Option<&Binding>) -> Option<Value> {
         let binding = binding.or(self.binding.as_ref());
         match (name, binding) {
             ("uuid", _) => Some(Value::String(uuid::Uuid::new_v4().to_string())),
