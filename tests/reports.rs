@@ -478,3 +478,22 @@ async fn html_report_screenshot_shows_the_summary_first() {
     assert!(scroll <= inner, "the page is {scroll}px wide in a {inner}px window");
     b.call(reqwest::Method::DELETE, "", j!({})).await;
 }
+
+/// Issue #17: `report.json` is one set of types, written and read back by
+/// them; `merge` loses nothing of a report that uses every field (known
+/// and fixed outcomes, divergences with and without baseline entries,
+/// diffs, errors, warnings, coverage, parity, a baseline).
+#[tokio::test(flavor = "multi_thread")]
+async fn report_json_round_trips_losslessly() {
+    let s = sample().await;
+    let input = ReportInput { summary: &s.summary, target: &s.target, coverage: Some(&s.coverage) };
+    let written = conform::report::json::to_json(&input);
+    let parsed = conform::report::json::from_json(&written).expect("reads back");
+    assert_eq!(parsed.target, s.target);
+    let again = ReportInput { summary: &parsed.summary, target: &parsed.target, coverage: Some(&s.coverage) };
+    let rewritten = conform::report::json::to_json(&again);
+    assert_eq!(written, rewritten, "report.json changed on a round trip");
+    for outcome in ["\"known\"", "\"fixed\"", "\"failed\"", "\"errored\"", "\"passed\""] {
+        assert!(written.to_string().contains(outcome), "the sample uses {outcome}");
+    }
+}

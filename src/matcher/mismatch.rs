@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// What part of an exchange diverged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MismatchKind {
     /// The status code.

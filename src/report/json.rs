@@ -1,7 +1,8 @@
 //! `report.json`: the machine-readable report, versioned by
 //! `schema_version`. Its fields are documented in the README ("Reports").
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,111 +17,341 @@ use crate::runner::{BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, R
 /// `divergences[].known`, `cases[].fixed`, `baseline`), `parity` and `badge`.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// The whole report as JSON.
+/// `report.json`, field by field: the one definition of the file, used to
+/// write it and to read it back (for `merge`). Keys are written sorted
+/// (through [`serde_json::Value`]), as every report so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportFile {
+    /// [`SCHEMA_VERSION`] (1 is read too).
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: ToolFile,
+    /// The base URL, or `built-in double`.
+    pub target: String,
+    /// Whether the run was interrupted.
+    pub interrupted: bool,
+    /// Wall time of the run.
+    pub duration_ms: u64,
+    /// Counts per outcome.
+    pub summary: CountsFile,
+    /// The baseline used, if any.
+    #[serde(default)]
+    pub baseline: Option<BaselineFile>,
+    /// The parity figures (see README).
+    #[serde(default)]
+    pub parity: Value,
+    /// The badge's file name in the report folder.
+    #[serde(default)]
+    pub badge: String,
+    /// Coverage of the contract's statements, if there is a contract.
+    #[serde(default)]
+    pub coverage: Option<Value>,
+    /// Every case, by id.
+    pub cases: Vec<CaseFile>,
+}
+
+/// `tool`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolFile {
+    /// `conform`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// `summary`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CountsFile {
+    /// Cases in the report.
+    pub total: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Errored.
+    pub errored: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Passed but for known divergences.
+    #[serde(default)]
+    pub known: usize,
+    /// With a baseline entry that no longer occurs.
+    #[serde(default)]
+    pub fixed: usize,
+}
+
+/// `baseline`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BaselineFile {
+    /// The baseline file.
+    pub file: String,
+    /// Whether `--allow-fixed` was given.
+    pub allow_fixed: bool,
+    /// Entries in the file.
+    pub entries: usize,
+    /// Known divergences seen.
+    pub known_divergences: usize,
+    /// Entries that no longer occur.
+    pub fixed: usize,
+    /// Entries of cases that did not run.
+    pub not_run: usize,
+    /// Entries naming no case of the suite.
+    pub unknown_cases: Vec<String>,
+}
+
+/// One case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseFile {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its case file, with `/` separators.
+    pub file: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Statements it covers.
+    pub covers: Vec<String>,
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// Why it errored or was skipped.
+    pub reason: Option<String>,
+    /// Wall time.
+    pub duration_ms: u64,
+    /// Warnings (teardown problems).
+    pub warnings: Vec<String>,
+    /// Every divergence of its steps, with the step's name.
+    pub divergences: Vec<DivergenceFile>,
+    /// Baseline entries of this case that no longer occur.
+    #[serde(default)]
+    pub fixed: Vec<FixedFile>,
+    /// Every exchange.
+    pub steps: Vec<StepFile>,
+}
+
+/// One divergence.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DivergenceFile {
+    /// The step, in a case's list (not in a step's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// `status`, `header`, `body`, `error`, `shape`, `capture` or `json`.
+    pub kind: MismatchKind,
+    /// JSON path or header name.
+    pub path: String,
+    /// What was expected.
+    pub expected: String,
+    /// What came back.
+    pub actual: String,
+    /// In words.
+    pub message: String,
+    /// The baseline entry that knows it, if any.
+    #[serde(default)]
+    pub known: Option<KnownFile>,
+}
+
+/// A divergence's baseline entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KnownFile {
+    /// `FILE:LINE` of the entry.
+    pub entry: String,
+    /// Its reason.
+    pub reason: Option<String>,
+}
+
+/// A baseline entry that no longer occurs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FixedFile {
+    /// `FILE:LINE` of the entry.
+    pub entry: String,
+    /// Its step.
+    pub step: Option<String>,
+    /// Its divergence kind.
+    pub kind: Option<MismatchKind>,
+    /// Its path.
+    pub path: Option<String>,
+    /// Its reason.
+    pub reason: Option<String>,
+    /// Its link.
+    pub link: Option<String>,
+}
+
+/// One exchange.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepFile {
+    /// `setup`, `step` or `teardown`.
+    pub phase: Phase,
+    /// The step's name.
+    pub name: String,
+    /// Wall time.
+    pub duration_ms: u64,
+    /// The request as sent (redacted).
+    pub request: Option<RequestFile>,
+    /// The response as received (redacted).
+    pub response: Option<ResponseFile>,
+    /// Why it could not complete.
+    pub error: Option<String>,
+    /// Its divergences.
+    pub divergences: Vec<DivergenceFile>,
+    /// Expected and actual JSON bodies, when they diverged.
+    pub diff: Option<DiffFile>,
+}
+
+/// A request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestFile {
+    /// Method.
+    pub method: String,
+    /// URL.
+    pub url: String,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: BodyFile,
+}
+
+/// A response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResponseFile {
+    /// Status.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: BodyFile,
+}
+
+/// A body, cut to the report's limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BodyFile {
+    /// The text (cut when `truncated`).
+    pub text: String,
+    /// Whether `text` was cut.
+    pub truncated: bool,
+    /// The body's full length in bytes.
+    pub bytes: usize,
+}
+
+/// A JSON body diff.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DiffFile {
+    /// The expectation's view.
+    pub expected: Value,
+    /// The body.
+    pub actual: Value,
+}
+
+fn divergence_file(m: &Mismatch, k: Option<&Known>, step: Option<&str>) -> DivergenceFile {
+    DivergenceFile {
+        step: step.map(str::to_owned),
+        kind: m.kind,
+        path: m.path.clone(),
+        expected: m.expected.clone(),
+        actual: m.actual.clone(),
+        message: m.message.clone(),
+        known: k.map(|k| KnownFile { entry: k.location.clone(), reason: k.reason.clone() }),
+    }
+}
+
+fn body_file(b: &str) -> BodyFile {
+    let (text, truncated) = cut(b, MAX_BODY_CHARS);
+    BodyFile { text, truncated, bytes: b.len() }
+}
+
+impl ReportFile {
+    /// The report of a run.
+    pub fn new(input: &ReportInput) -> ReportFile {
+        let c = input.summary.counts();
+        let s = input.summary;
+        ReportFile {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolFile { name: "conform".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() },
+            target: input.target.to_owned(),
+            interrupted: s.interrupted,
+            duration_ms: s.duration.as_millis() as u64,
+            summary: CountsFile {
+                total: s.cases.len(),
+                passed: c.passed,
+                failed: c.failed,
+                errored: c.errored,
+                skipped: c.skipped,
+                known: c.known,
+                fixed: c.fixed,
+            },
+            baseline: s.baseline.as_ref().map(|b| BaselineFile {
+                file: b.file.clone(),
+                allow_fixed: b.allow_fixed,
+                entries: b.entries,
+                known_divergences: s.known_divergences(),
+                fixed: s.fixed_entries().count(),
+                not_run: b.not_run,
+                unknown_cases: b.unknown_cases.clone(),
+            }),
+            parity: serde_json::to_value(parity::parity(input)).unwrap_or(Value::Null),
+            badge: BADGE_FILE.to_owned(),
+            coverage: input.coverage.map(|cov| serde_json::to_value(cov).unwrap_or(Value::Null)),
+            cases: s.cases.iter().map(case_file).collect(),
+        }
+    }
+}
+
+fn case_file(r: &CaseResult) -> CaseFile {
+    CaseFile {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        file: r.file.to_string_lossy().replace('\\', "/"),
+        tags: r.tags.clone(),
+        covers: r.covers.clone(),
+        outcome: r.outcome,
+        reason: r.reason.clone(),
+        duration_ms: r.duration.as_millis() as u64,
+        warnings: r.warnings.clone(),
+        divergences: r
+            .steps
+            .iter()
+            .flat_map(|s| s.judged().map(move |(m, k)| divergence_file(m, k, Some(&s.name))))
+            .collect(),
+        fixed: r
+            .fixed
+            .iter()
+            .map(|e| FixedFile {
+                entry: e.location.clone(),
+                step: e.step.clone(),
+                kind: e.kind,
+                path: e.path.clone(),
+                reason: e.reason.clone(),
+                link: e.link.clone(),
+            })
+            .collect(),
+        steps: r.steps.iter().map(step_file).collect(),
+    }
+}
+
+fn step_file(s: &StepResult) -> StepFile {
+    StepFile {
+        phase: s.phase,
+        name: s.name.clone(),
+        duration_ms: s.duration.as_millis() as u64,
+        request: s.request.as_ref().map(|q| RequestFile {
+            method: q.method.clone(),
+            url: q.url.clone(),
+            headers: q.headers.clone(),
+            body: body_file(&q.body),
+        }),
+        response: s.response.as_ref().map(|r| ResponseFile {
+            status: r.status,
+            headers: r.headers.clone(),
+            body: body_file(&r.body),
+        }),
+        error: s.error.clone(),
+        divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
+        diff: s.body_diff.as_ref().map(|(e, a)| DiffFile { expected: e.clone(), actual: a.clone() }),
+    }
+}
+
+/// The whole report as JSON, keys sorted.
 pub fn to_json(input: &ReportInput) -> Value {
-    let c = input.summary.counts();
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "conform", "version": env!("CARGO_PKG_VERSION")},
-        "target": input.target,
-        "interrupted": input.summary.interrupted,
-        "duration_ms": input.summary.duration.as_millis() as u64,
-        "summary": {
-            "total": input.summary.cases.len(),
-            "passed": c.passed,
-            "failed": c.failed,
-            "errored": c.errored,
-            "skipped": c.skipped,
-            "known": c.known,
-            "fixed": c.fixed,
-        },
-        "baseline": input.summary.baseline.as_ref().map(|b| json!({
-            "file": b.file,
-            "allow_fixed": b.allow_fixed,
-            "entries": b.entries,
-            "known_divergences": input.summary.known_divergences(),
-            "fixed": input.summary.fixed_entries().count(),
-            "not_run": b.not_run,
-            "unknown_cases": b.unknown_cases,
-        })),
-        "parity": serde_json::to_value(parity::parity(input)).unwrap_or(Value::Null),
-        "badge": BADGE_FILE,
-        "coverage": input.coverage.map(|cov| serde_json::to_value(cov).unwrap_or(Value::Null)),
-        "cases": input.summary.cases.iter().map(case).collect::<Vec<_>>(),
-    })
-}
-
-fn known(k: Option<&Known>) -> Value {
-    k.map_or(Value::Null, |k| json!({"entry": k.location, "reason": k.reason}))
-}
-
-fn fixed(e: &Entry) -> Value {
-    json!({
-        "entry": e.location,
-        "step": e.step,
-        "kind": e.kind.map(|k| k.as_str()),
-        "path": e.path,
-        "reason": e.reason,
-        "link": e.link,
-    })
-}
-
-fn case(r: &CaseResult) -> Value {
-    json!({
-        "id": r.id,
-        "name": r.name,
-        "file": r.file.to_string_lossy().replace('\\', "/"),
-        "tags": r.tags,
-        "covers": r.covers,
-        "outcome": r.outcome.as_str(),
-        "reason": r.reason,
-        "duration_ms": r.duration.as_millis() as u64,
-        "warnings": r.warnings,
-        "divergences": r.steps.iter().flat_map(|s| s.judged().map(move |(m, k)| {
-            let mut d = divergence(m, k);
-            d["step"] = json!(s.name);
-            d
-        })).collect::<Vec<_>>(),
-        "fixed": r.fixed.iter().map(fixed).collect::<Vec<_>>(),
-        "steps": r.steps.iter().map(step).collect::<Vec<_>>(),
-    })
-}
-
-fn step(s: &StepResult) -> Value {
-    let body = |b: &str| {
-        let (text, truncated) = cut(b, MAX_BODY_CHARS);
-        json!({"text": text, "truncated": truncated, "bytes": b.len()})
-    };
-    json!({
-        "phase": s.phase,
-        "name": s.name,
-        "duration_ms": s.duration.as_millis() as u64,
-        "request": s.request.as_ref().map(|q| json!({
-            "method": q.method,
-            "url": q.url,
-            "headers": q.headers,
-            "body": body(&q.body),
-        })),
-        "response": s.response.as_ref().map(|r| json!({
-            "status": r.status,
-            "headers": r.headers,
-            "body": body(&r.body),
-        })),
-        "error": s.error,
-        "divergences": s.judged().map(|(m, k)| divergence(m, k)).collect::<Vec<_>>(),
-        "diff": s.body_diff.as_ref().map(|(expected, actual)| json!({"expected": expected, "actual": actual})),
-    })
-}
-
-fn divergence(m: &Mismatch, k: Option<&Known>) -> Value {
-    json!({
-        "kind": m.kind.as_str(),
-        "path": m.path,
-        "expected": m.expected,
-        "actual": m.actual,
-        "message": m.message,
-        "known": known(k),
-    })
+    serde_json::to_value(ReportFile::new(input)).unwrap_or(Value::Null)
 }
 
 /// A `report.json` read back: the results, the target, and the documented
@@ -136,148 +367,103 @@ pub struct ParsedReport {
 }
 
 /// Reads a `report.json` of this schema version (or of version 1, which
-/// has no baseline fields).
+/// has no baseline fields). Everything the file holds comes back; a body
+/// the report cut stays cut.
 pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
     let version = v.get("schema_version").and_then(Value::as_u64);
     if !matches!(version, Some(1) | Some(2)) {
         return Err(format!("schema_version {version:?} is not 1 or {SCHEMA_VERSION}"));
     }
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let ms = |v: &Value, k: &str| Duration::from_millis(v.get(k).and_then(Value::as_u64).unwrap_or(0));
-    let list = |v: &Value, k: &str| -> Vec<String> {
-        v.get(k)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
-    let pairs = |v: Option<&Value>| -> Vec<(String, String)> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|p| Some((p.get(0)?.as_str()?.to_owned(), p.get(1)?.as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let kind_of = |d: &Value| -> Result<MismatchKind, String> {
-        let k = d.get("kind").and_then(Value::as_str);
-        k.and_then(crate::baseline::kind_from_str).ok_or_else(|| format!("unknown divergence kind {k:?}"))
-    };
-    let mismatch = |d: &Value| -> Result<(Mismatch, Option<Known>), String> {
-        let m = Mismatch::new(kind_of(d)?, text(d, "path"), text(d, "expected"), text(d, "actual"), text(d, "message"));
-        let k = d
-            .get("known")
-            .filter(|k| !k.is_null())
-            .map(|k| Known::new(text(k, "entry"), k.get("reason").and_then(Value::as_str).map(str::to_owned)));
-        Ok((m, k))
-    };
-    let mut cases = Vec::new();
-    for c in v.get("cases").and_then(Value::as_array).ok_or("no `cases` list")? {
-        let outcome = match c.get("outcome").and_then(Value::as_str) {
-            Some("passed") => Outcome::Passed,
-            Some("failed") => Outcome::Failed,
-            Some("errored") => Outcome::Errored,
-            Some("skipped") => Outcome::Skipped,
-            Some("known") => Outcome::Known,
-            Some("fixed") => Outcome::Fixed,
-            other => return Err(format!("case {}: unknown outcome {other:?}", text(c, "id"))),
-        };
-        let mut steps = Vec::new();
-        for st in c.get("steps").and_then(Value::as_array).into_iter().flatten() {
-            let phase = match st.get("phase").and_then(Value::as_str) {
-                Some("setup") => Phase::Setup,
-                Some("teardown") => Phase::Teardown,
-                _ => Phase::Step,
-            };
-            let body_text = |b: Option<&Value>| {
-                b.and_then(|b| b.get("text")).and_then(Value::as_str).unwrap_or_default().to_owned()
-            };
-            let judged: Vec<(Mismatch, Option<Known>)> = st
-                .get("divergences")
-                .and_then(Value::as_array)
-                .map(|d| d.iter().map(mismatch).collect::<Result<Vec<_>, _>>())
-                .transpose()?
-                .unwrap_or_default();
-            let (mismatches, known): (Vec<Mismatch>, Vec<Option<Known>>) = judged.into_iter().unzip();
-            steps.push(StepResult {
-                phase,
-                name: text(st, "name"),
-                request: st.get("request").filter(|r| !r.is_null()).map(|r| SentRequest {
-                    method: text(r, "method"),
-                    url: text(r, "url"),
-                    headers: pairs(r.get("headers")),
-                    body: body_text(r.get("body")),
-                }),
-                response: st.get("response").filter(|r| !r.is_null()).map(|r| ReceivedResponse {
-                    status: r.get("status").and_then(Value::as_u64).unwrap_or(0) as u16,
-                    headers: pairs(r.get("headers")),
-                    body: body_text(r.get("body")),
-                }),
-                known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
-                mismatches,
-                warnings: Vec::new(),
-                error: st.get("error").and_then(Value::as_str).map(str::to_owned),
-                body_diff: st.get("diff").filter(|d| !d.is_null()).map(|d| {
-                    (d.get("expected").cloned().unwrap_or_default(), d.get("actual").cloned().unwrap_or_default())
-                }),
-                duration: ms(st, "duration_ms"),
-            });
-        }
-        cases.push(CaseResult {
-            id: text(c, "id"),
-            name: text(c, "name"),
-            file: PathBuf::from(text(c, "file")),
-            tags: list(c, "tags"),
-            covers: list(c, "covers"),
-            outcome,
-            reason: c.get("reason").and_then(Value::as_str).map(str::to_owned),
-            steps,
-            warnings: list(c, "warnings"),
-            fixed: c
-                .get("fixed")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|f| -> Result<Entry, String> {
-                    let opt = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
-                    let kind = match f.get("kind").filter(|k| !k.is_null()) {
-                        Some(_) => Some(kind_of(f)?),
-                        None => None,
-                    };
-                    Ok(Entry::read_back(
-                        text(c, "id"),
-                        opt("step"),
-                        kind,
-                        opt("path"),
-                        opt("reason"),
-                        opt("link"),
-                        text(f, "entry"),
-                    ))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            duration: ms(c, "duration_ms"),
-        });
-    }
-    let statements = v
-        .get("coverage")
+    let file: ReportFile = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    let statements = file
+        .coverage
+        .as_ref()
         .and_then(|c| c.get("statements"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().map(|s| (text(s, "id"), text(s, "text"))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|s| {
+                    let text = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                    (text("id"), text("text"))
+                })
+                .collect()
+        })
         .unwrap_or_default();
+    let cases = file
+        .cases
+        .into_iter()
+        .map(|c| {
+            let fixed = c
+                .fixed
+                .into_iter()
+                .map(|f| Entry::read_back(c.id.clone(), f.step, f.kind, f.path, f.reason, f.link, f.entry))
+                .collect();
+            let steps = c
+                .steps
+                .into_iter()
+                .map(|st| {
+                    let (mismatches, known): (Vec<Mismatch>, Vec<Option<Known>>) = st
+                        .divergences
+                        .into_iter()
+                        .map(|d| {
+                            (
+                                Mismatch::new(d.kind, d.path, d.expected, d.actual, d.message),
+                                d.known.map(|k| Known::new(k.entry, k.reason)),
+                            )
+                        })
+                        .unzip();
+                    StepResult {
+                        phase: st.phase,
+                        name: st.name,
+                        request: st.request.map(|r| SentRequest {
+                            method: r.method,
+                            url: r.url,
+                            headers: r.headers,
+                            body: r.body.text,
+                        }),
+                        response: st.response.map(|r| ReceivedResponse {
+                            status: r.status,
+                            headers: r.headers,
+                            body: r.body.text,
+                        }),
+                        known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
+                        mismatches,
+                        warnings: Vec::new(),
+                        error: st.error,
+                        body_diff: st.diff.map(|d| (d.expected, d.actual)),
+                        duration: Duration::from_millis(st.duration_ms),
+                    }
+                })
+                .collect();
+            CaseResult {
+                id: c.id,
+                name: c.name,
+                file: PathBuf::from(c.file),
+                tags: c.tags,
+                covers: c.covers,
+                outcome: c.outcome,
+                reason: c.reason,
+                steps,
+                warnings: c.warnings,
+                fixed,
+                duration: Duration::from_millis(c.duration_ms),
+            }
+        })
+        .collect();
     Ok(ParsedReport {
         summary: RunSummary {
             cases,
-            duration: ms(v, "duration_ms"),
-            interrupted: v.get("interrupted").and_then(Value::as_bool).unwrap_or(false),
-            baseline: v.get("baseline").filter(|b| !b.is_null()).map(|b| BaselineUse {
-                file: text(b, "file"),
-                allow_fixed: b.get("allow_fixed").and_then(Value::as_bool).unwrap_or(false),
-                entries: b.get("entries").and_then(Value::as_u64).unwrap_or(0) as usize,
-                not_run: b.get("not_run").and_then(Value::as_u64).unwrap_or(0) as usize,
-                unknown_cases: list(b, "unknown_cases"),
+            duration: Duration::from_millis(file.duration_ms),
+            interrupted: file.interrupted,
+            baseline: file.baseline.map(|b| BaselineUse {
+                file: b.file,
+                allow_fixed: b.allow_fixed,
+                entries: b.entries,
+                not_run: b.not_run,
+                unknown_cases: b.unknown_cases,
             }),
         },
-        target: text(v, "target"),
+        target: file.target,
         statements,
     })
 }

@@ -11,7 +11,7 @@ use crate::baseline::{Entry, Known};
 use crate::matcher::Mismatch;
 
 /// The verdict on one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Every expectation held.
@@ -50,7 +50,7 @@ impl Outcome {
 }
 
 /// Which part of a case a step belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// Suite or case setup.
