@@ -12,6 +12,7 @@
 
 pub mod baseline;
 pub mod case;
+mod civil;
 pub mod cli;
 pub mod contract;
 pub mod double;

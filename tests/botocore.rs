@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::root;
@@ -17,25 +17,6 @@ use conform::contract::Model;
 use conform::protocol::{SerializedBody, serialize_request};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("CONFORM_BOTO3_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join("target/boto3-venv");
-    let py = venv.join("bin/python");
-    let ready = Command::new(&py).args(["-c", "import botocore"]).status().is_ok_and(|s| s.success());
-    if !ready {
-        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
-        assert!(made.success(), "python3 -m venv failed");
-        let pip = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "boto3==1.44.8"])
-            .status()
-            .expect("pip runs");
-        assert!(pip.success(), "pip install boto3 failed");
-    }
-    py
-}
 
 fn read_model(path: &Path) -> Value {
     use std::io::Read;
@@ -52,7 +33,7 @@ fn read_model(path: &Path) -> Value {
 /// What botocore writes for each (operation, input), normalized.
 fn botocore(model: &Path, cases: &[(&str, Value)]) -> Vec<Value> {
     let input: Vec<Value> = cases.iter().map(|(op, i)| json!({"operation": op, "input": i})).collect();
-    let mut child = Command::new(python())
+    let mut child = Command::new(common::boto3_python())
         .arg(root().join("tests/interop/botocore_serialize.py"))
         .arg(model)
         .stdin(Stdio::piped())

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top. A module may use the modules listed before it.
 const LAYERS: &[&str] = &[
-    "matcher", "files", "double", "contract", "protocol", "case", "baseline", "runner", "report", "target", "generate",
-    "harness", "cli",
+    "civil", "matcher", "files", "double", "contract", "protocol", "case", "baseline", "runner", "report", "target",
+    "generate", "harness", "cli",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -12,6 +12,8 @@
 
 use serde_json::Value;
 
+use crate::civil::weekday;
+
 /// The name of the format, for messages.
 pub fn format_name(format: Option<&str>) -> &str {
     format.unwrap_or("epoch-seconds")
@@ -94,19 +96,6 @@ pub fn is_rfc3339(s: &str) -> bool {
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/// 0 = Sunday, for a date of the proleptic Gregorian calendar.
-fn weekday(year: u32, month: u32, day: u32) -> usize {
-    // Days since 1970-01-01 (a Thursday), by the civil-from-days algorithm.
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    (days + 4).rem_euclid(7) as usize
-}
-
 /// An HTTP date in the IMF-fixdate form: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn is_http_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split(' ').collect();
@@ -116,7 +105,7 @@ pub fn is_http_date(s: &str) -> bool {
     let (Some(d), Some(y)) = (digits(day).filter(|_| day.len() == 2), digits(year).filter(|_| year.len() == 4)) else {
         return false;
     };
-    valid_date(y, month, d) && valid_time(time) && weekday(y, month, d) == wd
+    valid_date(y, month, d) && valid_time(time) && weekday(i64::from(y), i64::from(month), i64::from(d)) == wd
 }
 
 #[cfg(test)]

@@ -206,7 +206,7 @@ impl Walk<'_> {
         if !on_wire_as_text && let Some(wrong) = wrong_type(&shape, value) {
             let v = self.variant(
                 "wrong-type",
-                format!("{mp} is {}, not {}", describe(&wrong), expected_type(&shape)),
+                format!("{mp} is {}, not {}", crate::runner::json_kind(&wrong), expected_type(&shape)),
                 path,
                 Some(wrong),
                 false,
@@ -259,7 +259,11 @@ impl Walk<'_> {
                     {
                         let v = self.variant(
                             "item-wrong-type",
-                            format!("an item of {mp} is {}, not {}", describe(&wrong), expected_type(&elem)),
+                            format!(
+                                "an item of {mp} is {}, not {}",
+                                crate::runner::json_kind(&wrong),
+                                expected_type(&elem)
+                            ),
                             &epath,
                             Some(wrong),
                             false,
@@ -587,17 +591,6 @@ fn expected_type(shape: &Shape) -> &'static str {
         ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",
         ShapeKind::Timestamp { .. } => "a timestamp",
         ShapeKind::Other => "a value",
-    }
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -23,6 +23,7 @@ pub use redact::{REDACTED, SECRET_HEADERS};
 pub use redact::{Redactor, redact_query};
 pub use result::*;
 pub use scope::Scope;
+pub use scope::kind as json_kind;
 pub use select::{Selection, Shard};
 pub use sign::{SigningCredentials, sign_request};
 

@@ -332,3 +332,24 @@ async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Option<(
     r.read_exact(&mut body).await.ok()?;
     Some((head, body))
 }
+
+/// A Python with boto3 1.44.8 (and its botocore): `CONFORM_BOTO3_PYTHON`, or
+/// a virtual environment made once in `target/boto3-venv`.
+pub fn boto3_python() -> PathBuf {
+    if let Some(p) = std::env::var_os("CONFORM_BOTO3_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join("target/boto3-venv");
+    let py = venv.join("bin/python");
+    let ready = Command::new(&py).args(["-c", "import boto3"]).status().is_ok_and(|s| s.success());
+    if !ready {
+        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().expect("python3 runs");
+        assert!(made.success(), "python3 -m venv failed");
+        let pip = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "boto3==1.44.8"])
+            .status()
+            .expect("pip runs");
+        assert!(pip.success(), "pip install boto3 failed");
+    }
+    py
+}
