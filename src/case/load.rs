@@ -13,26 +13,21 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use toml::Spanned;
 
+pub use super::discover::{MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE};
+use super::discover::{decode, read_source, walk};
 use super::error::{LoadError, nearest};
 use super::model::*;
 use super::schema::*;
-use super::template::{GENERATED, Template, is_valid_name, reserved_name};
+use super::template::{Template, is_valid_name, reserved_name};
 use super::tree::{Node, Tree};
 use crate::contract::{Contract, RawContract};
 use crate::files::read_regular;
-use crate::matcher::{Comparison, JsonType, Matcher, json::key_of};
 
-/// Case and suite files larger than this are refused.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// The most JSON values (objects, arrays and leaves) the bodies of one step
 /// may expand to, over its repetitions: `$repeat` and `repeat` multiply.
 pub const MAX_EXPANDED_VALUES: u64 = 1_000_000;
 /// The largest body `file` a step may send.
 pub const MAX_BODY_FILE_BYTES: u64 = 32 * 1024 * 1024;
-/// TOML nested deeper than this is refused (the parser recurses).
-pub const MAX_DEPTH: usize = 128;
-/// The name of a suite file.
-pub const SUITE_FILE: &str = "suite.toml";
 
 /// What the loader needs to know from outside the files.
 #[derive(Debug, Clone, Default)]
@@ -111,70 +106,6 @@ pub fn load_cases(paths: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Case>, Ve
     }
 }
 
-/// Collects the case files under `dir`. Symbolic links are followed: to a
-/// folder, unless it leads back into a folder being walked (a loop, which
-/// is an error); to a file, like any file.
-fn walk(dir: &Path, depth: usize, files: &mut BTreeSet<PathBuf>, errors: &mut Vec<LoadError>) {
-    let mut ancestors = Vec::new();
-    walk_in(dir, depth, &mut ancestors, files, errors);
-}
-
-fn walk_in(
-    dir: &Path,
-    depth: usize,
-    ancestors: &mut Vec<PathBuf>,
-    files: &mut BTreeSet<PathBuf>,
-    errors: &mut Vec<LoadError>,
-) {
-    if depth > 32 {
-        errors.push(LoadError::file(dir, "folders nested too deep (more than 32 levels)"));
-        return;
-    }
-    let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if ancestors.contains(&real) {
-        errors.push(LoadError::file(
-            dir,
-            format!("symbolic link loop: this folder is {}, which contains it", real.display()),
-        ));
-        return;
-    }
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => return errors.push(LoadError::file(dir, format!("cannot read folder: {e}"))),
-    };
-    ancestors.push(real);
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(mut ft) = entry.file_type() else { continue };
-        if ft.is_symlink() {
-            match fs::metadata(&path) {
-                Ok(m) => ft = m.file_type(),
-                Err(e) => {
-                    errors.push(LoadError::file(&path, format!("cannot follow symbolic link: {e}")));
-                    continue;
-                }
-            }
-        }
-        if ft.is_dir() {
-            walk_in(&path, depth + 1, ancestors, files, errors);
-        } else if path.extension().is_some_and(|e| e == "toml") && !is_reserved(&path) {
-            files.insert(path);
-        }
-    }
-    ancestors.pop();
-}
-
-/// `suite.toml` and `contract.toml` hold no cases.
-fn is_reserved(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == SUITE_FILE || n == "contract.toml")
-}
-
-/// Reads a file as UTF-8 text, refusing huge, non-UTF-8 and too deeply nested input.
-pub fn read_source(path: &Path) -> Result<String, LoadError> {
-    let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| LoadError::file(path, e))?;
-    decode(path, bytes)
-}
-
 /// Loads the cases of one file's bytes with no suite around them (what the
 /// fuzzer drives): the same checks as for a file on disk. Never panics.
 pub fn load_bytes(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<Vec<Case>, Vec<LoadError>> {
@@ -187,65 +118,9 @@ pub fn load_bytes(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Result<Vec<C
     if errors.is_empty() { Ok(cases) } else { Err(errors) }
 }
 
-/// UTF-8 and nesting checks shared by every way in.
-fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
-    let src = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            let good = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let at = String::from_utf8_lossy(&e.as_bytes()[..good]).len();
-            return Err(LoadError::at(path, &lossy, at..at, "invalid UTF-8: case files must be UTF-8 text"));
-        }
-    };
-    if let Some(at) = too_deep(&src) {
-        return Err(LoadError::at(path, &src, at..at, format!("nested deeper than {MAX_DEPTH} levels")));
-    }
-    Ok(src)
-}
-
-/// Finds where brackets outside strings and comments nest past
-/// [`MAX_DEPTH`], before the recursive parser sees the text.
-fn too_deep(src: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<u8> = None;
-    let bytes = src.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' && q == b'"' {
-                    i += 1;
-                } else if b == q || b == b'\n' {
-                    quote = None;
-                }
-            }
-            None => match b {
-                b'"' | b'\'' => quote = Some(b),
-                b'#' => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'[' | b'{' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Some(i);
-                    }
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
-        }
-        i += 1;
-    }
-    None
-}
-
 /// Suite settings merged from the outermost `suite.toml` inwards.
 #[derive(Debug, Clone, Default)]
-struct Suite {
+pub(super) struct Suite {
     /// The folder that case ids are relative to.
     id_base: Option<PathBuf>,
     vars: Vec<(String, JsonTemplate)>,
@@ -264,7 +139,7 @@ struct Suite {
 }
 
 #[derive(Default)]
-struct SuiteCache {
+pub(super) struct SuiteCache {
     /// A folder's own suite file, parsed; `None` when there is none or it is broken.
     own: HashMap<PathBuf, Option<Arc<Suite>>>,
 }
@@ -272,7 +147,7 @@ struct SuiteCache {
 impl SuiteCache {
     /// The merged suite for a case file: every `suite.toml` from the file's
     /// folder up to the file system root (or a folder holding `.git`).
-    fn chain(&mut self, file: &Path, errors: &mut Vec<LoadError>) -> Suite {
+    pub(super) fn chain(&mut self, file: &Path, errors: &mut Vec<LoadError>) -> Suite {
         let abs = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
         let mut dirs = Vec::new();
         let mut cur = abs.parent();
@@ -302,14 +177,14 @@ impl SuiteCache {
 }
 
 /// A path relative to the working folder when it lies below it, for messages.
-fn display_path(abs: &Path) -> PathBuf {
+pub(super) fn display_path(abs: &Path) -> PathBuf {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| abs.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| abs.to_path_buf())
 }
 
-fn merge(into: &mut Suite, s: &Suite) {
+pub(super) fn merge(into: &mut Suite, s: &Suite) {
     for (k, v) in &s.vars {
         into.vars.retain(|(n, _)| n != k);
         into.vars.push((k.clone(), v.clone()));
@@ -333,7 +208,7 @@ fn merge(into: &mut Suite, s: &Suite) {
     into.teardown = td;
 }
 
-fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
+pub(super) fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
     let path = display_path(&dir.join(SUITE_FILE));
     if !path.is_file() {
         return None;
@@ -387,7 +262,7 @@ fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<Suite>> {
 
 /// Turns a toml/serde error into a located one, with a did-you-mean for
 /// unknown keys.
-fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
+pub(super) fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
     let span = e.span().unwrap_or(0..0);
     let mut msg = e.message().trim().to_owned();
     if (msg.starts_with("invalid type") || msg.starts_with("invalid value"))
@@ -406,7 +281,7 @@ fn toml_error(path: &Path, src: &str, e: &toml::de::Error) -> LoadError {
 }
 
 /// The key of the `key = value` whose value starts at `at`.
-fn key_before(src: &str, at: usize) -> Option<String> {
+pub(super) fn key_before(src: &str, at: usize) -> Option<String> {
     static KEY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(r#"([A-Za-z0-9_\-]+|"[^"]*")\s*=\s*$"#).expect("a valid constant regex")
     });
@@ -417,7 +292,7 @@ fn key_before(src: &str, at: usize) -> Option<String> {
 
 /// Rewrites serde's ``unknown field `x`, expected one of `a`, `b` `` into a
 /// shorter message that names the nearest key.
-fn suggest_key(msg: &str) -> Option<String> {
+pub(super) fn suggest_key(msg: &str) -> Option<String> {
     let rest = msg.strip_prefix("unknown field `")?;
     let (word, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
@@ -428,7 +303,7 @@ fn suggest_key(msg: &str) -> Option<String> {
     })
 }
 
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -440,7 +315,7 @@ fn slug(name: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-fn load_file(
+pub(super) fn load_file(
     path: &Path,
     src: &str,
     suite: &Suite,
@@ -529,12 +404,12 @@ fn load_file(
 }
 
 /// The offset of `"needle"` inside `span`, or the span's start.
-fn self_find(src: &str, span: Range<usize>, needle: &str) -> usize {
+pub(super) fn self_find(src: &str, span: Range<usize>, needle: &str) -> usize {
     src.get(span.clone()).and_then(|text| text.find(&format!("\"{needle}\""))).map_or(span.start, |i| span.start + i)
 }
 
 /// Suite headers come first; a step's own header of the same name wins.
-fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step> {
+pub(super) fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step> {
     for s in &mut steps {
         let own = std::mem::take(&mut s.request.headers);
         let mut all: Vec<(String, Template)> =
@@ -548,27 +423,27 @@ fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step>
 }
 
 /// The parts of a step's request: method, path, query, headers, body.
-type RequestParts = (Template, Template, Vec<(String, Template)>, Vec<(String, Template)>, RequestBody);
+pub(super) type RequestParts = (Template, Template, Vec<(String, Template)>, Vec<(String, Template)>, RequestBody);
 
 /// Conversion context: the file, its text and the errors found so far.
-struct Cx<'a> {
-    path: &'a Path,
-    src: &'a str,
-    errors: Vec<LoadError>,
+pub(super) struct Cx<'a> {
+    pub(super) path: &'a Path,
+    pub(super) src: &'a str,
+    pub(super) errors: Vec<LoadError>,
     bodies: &'a BodyFiles,
     /// The suite's contract, whose model serializes `operation` steps.
     contract: Option<Arc<Contract>>,
 }
 
 /// A body file as read, or why it could not be.
-type BodyFile = Result<Arc<Vec<u8>>, String>;
+pub(super) type BodyFile = Result<Arc<Vec<u8>>, String>;
 
 /// Body files of one load, each read once however many steps send it.
 #[derive(Default)]
-struct BodyFiles(std::sync::Mutex<HashMap<PathBuf, BodyFile>>);
+pub(super) struct BodyFiles(std::sync::Mutex<HashMap<PathBuf, BodyFile>>);
 
 impl BodyFiles {
-    fn read(&self, path: &Path) -> BodyFile {
+    pub(super) fn read(&self, path: &Path) -> BodyFile {
         let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -577,12 +452,12 @@ impl BodyFiles {
 }
 
 impl Cx<'_> {
-    fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
         self.errors.push(LoadError::at(self.path, self.src, span, msg));
     }
 
     /// Parses a template, reporting errors at the right column.
-    fn template(&mut self, s: &str, span: Range<usize>) -> Option<Template> {
+    pub(super) fn template(&mut self, s: &str, span: Range<usize>) -> Option<Template> {
         match Template::parse(s) {
             Ok(t) => Some(t),
             Err(e) => {
@@ -594,7 +469,7 @@ impl Cx<'_> {
     }
 
     /// Where the text of a string value starts after its opening quote(s).
-    fn quote_len(&self, span: &Range<usize>) -> usize {
+    pub(super) fn quote_len(&self, span: &Range<usize>) -> usize {
         let s = self.src.get(span.clone()).unwrap_or("");
         if s.starts_with("\"\"\"") || s.starts_with("'''") {
             3
@@ -605,7 +480,7 @@ impl Cx<'_> {
         }
     }
 
-    fn string(&mut self, node: &Node, what: &str) -> Option<Template> {
+    pub(super) fn string(&mut self, node: &Node, what: &str) -> Option<Template> {
         match node.get_ref() {
             Tree::String(s) => self.template(s, node.span()),
             other => {
@@ -617,7 +492,7 @@ impl Cx<'_> {
 
     /// A table of string values (headers, query); numbers and booleans are
     /// accepted as their text.
-    fn string_table(&mut self, table: &BTreeMap<String, Node>, lowercase: bool) -> Vec<(String, Template)> {
+    pub(super) fn string_table(&mut self, table: &BTreeMap<String, Node>, lowercase: bool) -> Vec<(String, Template)> {
         let mut out = Vec::new();
         for (k, node) in table {
             let t = match node.get_ref() {
@@ -638,7 +513,7 @@ impl Cx<'_> {
     }
 
     /// Loads the contract a suite names, relative to the suite's folder.
-    fn contract(&mut self, dir: &Path, name: &Spanned<String>) -> Option<Arc<Contract>> {
+    pub(super) fn contract(&mut self, dir: &Path, name: &Spanned<String>) -> Option<Arc<Contract>> {
         let path = display_path(&dir.join(name.get_ref()));
         let src = match read_source(&path) {
             Ok(s) => s,
@@ -663,7 +538,7 @@ impl Cx<'_> {
         }
     }
 
-    fn vars(&mut self, vars: &Spanned<BTreeMap<String, Node>>) -> Vec<(String, JsonTemplate)> {
+    pub(super) fn vars(&mut self, vars: &Spanned<BTreeMap<String, Node>>) -> Vec<(String, JsonTemplate)> {
         let mut out = Vec::new();
         for (k, node) in vars.get_ref() {
             if let Some(why) = reserved_name(k) {
@@ -681,7 +556,7 @@ impl Cx<'_> {
         out
     }
 
-    fn json_template(&mut self, node: &Node, allow_repeat: bool) -> Option<JsonTemplate> {
+    pub(super) fn json_template(&mut self, node: &Node, allow_repeat: bool) -> Option<JsonTemplate> {
         Some(match node.get_ref() {
             Tree::String(s) => {
                 let t = self.template(s, node.span())?;
@@ -746,7 +621,7 @@ impl Cx<'_> {
 
     /// The `$item` of a `$repeat` or `$map` table, which only request bodies
     /// may hold and which has exactly those two keys.
-    fn generator_item<'n>(
+    pub(super) fn generator_item<'n>(
         &mut self,
         table: &Node,
         key_value: &Node,
@@ -768,7 +643,7 @@ impl Cx<'_> {
         }
     }
 
-    fn steps(&mut self, raw: &[Spanned<RawStep>], kind: &str) -> Vec<Step> {
+    pub(super) fn steps(&mut self, raw: &[Spanned<RawStep>], kind: &str) -> Vec<Step> {
         let mut steps: Vec<Step> =
             raw.iter().enumerate().filter_map(|(i, s)| self.step(s, &format!("{kind} {}", i + 1))).collect();
         // Cases stay in memory for the whole run: no spare capacity.
@@ -776,7 +651,7 @@ impl Cx<'_> {
         steps
     }
 
-    fn step(&mut self, spanned: &Spanned<RawStep>, default_name: &str) -> Option<Step> {
+    pub(super) fn step(&mut self, spanned: &Spanned<RawStep>, default_name: &str) -> Option<Step> {
         let raw = spanned.get_ref();
         let before = self.errors.len();
         let parts = match &raw.operation {
@@ -868,7 +743,7 @@ impl Cx<'_> {
     }
 
     /// The request of a step written with `method` and `path`.
-    fn http_parts(&mut self, spanned: &Spanned<RawStep>) -> Option<RequestParts> {
+    pub(super) fn http_parts(&mut self, spanned: &Spanned<RawStep>) -> Option<RequestParts> {
         let raw = spanned.get_ref();
         let before = self.errors.len();
         let (Some(raw_method), Some(raw_path)) = (&raw.method, &raw.path) else {
@@ -924,7 +799,7 @@ impl Cx<'_> {
     /// The request of a step written with `operation` and `input`: the
     /// suite's model serializes the input as its protocol binds it. The
     /// step's own `query` and `headers` are added (its headers win).
-    fn operation(&mut self, spanned: &Spanned<RawStep>, op: &Spanned<String>) -> Option<RequestParts> {
+    pub(super) fn operation(&mut self, spanned: &Spanned<RawStep>, op: &Spanned<String>) -> Option<RequestParts> {
         let raw = spanned.get_ref();
         let before = self.errors.len();
         for (given, key) in [
@@ -988,7 +863,7 @@ impl Cx<'_> {
     }
 
     /// A TOML value as plain JSON (strings keep their `{{templates}}`).
-    fn plain_json(&mut self, node: &Node) -> Option<Value> {
+    pub(super) fn plain_json(&mut self, node: &Node) -> Option<Value> {
         Some(match node.get_ref() {
             Tree::String(s) => Value::String(s.clone()),
             Tree::Integer(i) => Value::from(*i),
@@ -1014,7 +889,7 @@ impl Cx<'_> {
     }
 
     /// A serialized JSON body as a template (its strings may hold `{{...}}`).
-    fn value_template(&mut self, v: &Value, span: &Range<usize>) -> Option<JsonTemplate> {
+    pub(super) fn value_template(&mut self, v: &Value, span: &Range<usize>) -> Option<JsonTemplate> {
         Some(match v {
             Value::String(s) => {
                 let t = self.template(s, span.clone())?;
@@ -1030,422 +905,7 @@ impl Cx<'_> {
         })
     }
 
-    fn expect(&mut self, raw: &RawExpect) -> Expect {
-        let status = raw.status.as_ref().and_then(|n| {
-            let one = |cx: &mut Self, n: &Node| match n.get_ref() {
-                Tree::Integer(i) if (100..=599).contains(i) => Some(*i as u16),
-                _ => {
-                    cx.err(n.span(), "a status is an integer from 100 to 599");
-                    None
-                }
-            };
-            match n.get_ref() {
-                Tree::Array(items) if !items.is_empty() => items.iter().map(|i| one(self, i)).collect(),
-                Tree::Array(_) => {
-                    self.err(n.span(), "a list of statuses cannot be empty");
-                    None
-                }
-                _ => one(self, n).map(|s| vec![s]),
-            }
-        });
-        let mut headers = Vec::new();
-        for (name, node) in raw.headers.iter().flatten() {
-            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                self.err(node.span(), format!("invalid header name `{name}`"));
-                continue;
-            }
-            if let Some(m) = self.header_matcher(node) {
-                headers.push((name.to_ascii_lowercase(), m));
-            }
-        }
-        if raw.json.is_some() && raw.text.is_some() {
-            self.err(raw.json.as_ref().map(|j| j.span()).unwrap_or(0..0), "expect either `json` or `text`, not both");
-        }
-        let body = if let Some(j) = &raw.json {
-            self.matcher(j).map(BodyExpect::Json)
-        } else if let Some(t) = &raw.text {
-            self.text_matcher(t).map(BodyExpect::Text)
-        } else {
-            None
-        };
-        let error = raw.error.as_ref().and_then(|e| {
-            let names: Option<Vec<Template>> = match e.get_ref() {
-                Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok().map(|t| vec![t]),
-                Tree::Array(items) if !items.is_empty() => items
-                    .iter()
-                    .map(|i| match i.get_ref() {
-                        Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok(),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => None,
-            };
-            if names.is_none() {
-                self.err(
-                    e.span(),
-                    "`error` is an error type, such as \"BadRequestException\", or a list of the error types allowed",
-                );
-            }
-            names
-        });
-        headers.shrink_to_fit();
-        Expect {
-            status,
-            headers,
-            body,
-            error,
-            strict: raw.strict,
-            any_content_type: raw.any_content_type == Some(true),
-        }
-    }
-
-    fn regex(&mut self, node: &Node) -> Option<Regex> {
-        let Tree::String(s) = node.get_ref() else {
-            self.err(node.span(), "a regex must be a string");
-            return None;
-        };
-        self.compile_regex(s, node)
-    }
-
-    fn compile_regex(&mut self, source: &str, node: &Node) -> Option<Regex> {
-        match Regex::new(source) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                let detail = e.to_string();
-                let last = detail.lines().last().unwrap_or("invalid regex").trim().to_owned();
-                self.err(node.span(), format!("invalid regex: {last}"));
-                None
-            }
-        }
-    }
-
-    /// A regex of a header or text expectation, which may hold `{{variables}}`:
-    /// compiled now when it has none, else checked with a literal stand-in
-    /// for each value (values are matched literally at run time).
-    fn pattern(&mut self, node: &Node) -> Option<PatternTemplate> {
-        let Tree::String(s) = node.get_ref() else {
-            self.err(node.span(), "a regex must be a string");
-            return None;
-        };
-        let source = self.template(s, node.span())?;
-        if source.is_literal() {
-            let compiled = self.compile_regex(&source.to_string(), node)?;
-            return Some(PatternTemplate { source, compiled: Some(compiled) });
-        }
-        let probe = source.render(&mut |_| Some(Value::String("x".into()))).ok()?;
-        self.compile_regex(probe.as_str().unwrap_or_default(), node)?;
-        Some(PatternTemplate { source, compiled: None })
-    }
-
-    /// `"exact"`, `{ regex = "..." }`, `{ present = true }` or `{ absent = true }`.
-    fn header_matcher(&mut self, node: &Node) -> Option<HeaderExpect> {
-        match node.get_ref() {
-            Tree::String(s) => self.template(s, node.span()).map(HeaderExpect::Exact),
-            Tree::Table(entries) if entries.len() == 1 => {
-                let (k, v) = &entries[0];
-                match (k.as_str(), v.get_ref()) {
-                    ("regex", _) => self.pattern(v).map(HeaderExpect::Regex),
-                    ("present", Tree::Boolean(true)) => Some(HeaderExpect::Present),
-                    ("absent", Tree::Boolean(true)) => Some(HeaderExpect::Absent),
-                    _ => {
-                        let hint = nearest(k, ["regex", "present", "absent"])
-                            .map(|n| format!(", did you mean `{n}`?"))
-                            .unwrap_or_default();
-                        self.err(
-                            v.span(),
-                            format!("unknown header matcher `{k}`{hint} (use a string, `regex = \"...\"`, `present = true` or `absent = true`)"),
-                        );
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.err(
-                    node.span(),
-                    "a header expectation is a string, `{ regex = \"...\" }`, `{ present = true }` or `{ absent = true }`",
-                );
-                None
-            }
-        }
-    }
-
-    fn text_matcher(&mut self, node: &Node) -> Option<TextExpect> {
-        match node.get_ref() {
-            Tree::String(s) => self.template(s, node.span()).map(TextExpect::Exact),
-            Tree::Table(e) if e.len() == 1 && e[0].0 == "regex" => self.pattern(&e[0].1).map(TextExpect::Regex),
-            _ => {
-                self.err(node.span(), "`text` is a string or `{ regex = \"...\" }`");
-                None
-            }
-        }
-    }
-
-    /// Turns an expectation tree into a [`Matcher`]. Tables whose keys start
-    /// with `$` are matchers; see the README for the list.
-    fn matcher(&mut self, node: &Node) -> Option<Matcher> {
-        const MATCHERS: &[&str] = &[
-            "$type",
-            "$regex",
-            "$optional",
-            "$one_of",
-            "$any",
-            "$absent",
-            "$unordered",
-            "$key",
-            "$items",
-            "$each",
-            "$eq",
-            "$strict",
-            "$gt",
-            "$gte",
-            "$lt",
-            "$lte",
-            "$len",
-            "$not",
-        ];
-        Some(match node.get_ref() {
-            Tree::String(s) => {
-                self.template(s, node.span())?;
-                Matcher::Eq(Value::String(s.clone()))
-            }
-            Tree::Array(items) => {
-                let ms: Vec<_> = items.iter().map(|i| self.matcher(i)).collect();
-                Matcher::Array(ms.into_iter().collect::<Option<_>>()?)
-            }
-            Tree::Table(entries) => {
-                let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
-                if let Some(r) = get("$repeat") {
-                    self.err(r.span(), "`$repeat` is only allowed in request bodies");
-                    return None;
-                }
-                if let Some((k, v)) =
-                    entries.iter().find(|(k, _)| k.starts_with('$') && !MATCHERS.contains(&k.as_str()))
-                {
-                    let hint = nearest(k, MATCHERS.iter().copied())
-                        .map(|n| format!(", did you mean `{n}`?"))
-                        .unwrap_or_default();
-                    self.err(v.span(), format!("unknown matcher `{k}`{hint}"));
-                    return None;
-                }
-                let special: Vec<&str> =
-                    entries.iter().map(|(k, _)| k.as_str()).filter(|k| k.starts_with('$') && *k != "$strict").collect();
-                let only = |cx: &mut Self, allowed: &[&str]| {
-                    if let Some((k, v)) = entries.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-                        cx.err(v.span(), format!("`{k}` cannot stand beside `{}` in one table", allowed[0]));
-                        false
-                    } else {
-                        true
-                    }
-                };
-                match special.first().copied() {
-                    None => {
-                        let strict = match get("$strict").map(|n| (n, n.get_ref())) {
-                            None => None,
-                            Some((_, Tree::Boolean(b))) => Some(*b),
-                            Some((n, _)) => {
-                                self.err(n.span(), "`$strict` is true or false");
-                                return None;
-                            }
-                        };
-                        let mut fields = Vec::new();
-                        let mut ok = true;
-                        for (k, v) in entries.iter().filter(|(k, _)| k != "$strict") {
-                            match self.matcher(v) {
-                                Some(m) => fields.push((k.clone(), m)),
-                                None => ok = false,
-                            }
-                        }
-                        if !ok {
-                            return None;
-                        }
-                        fields.shrink_to_fit();
-                        Matcher::Object { fields, strict }
-                    }
-                    Some("$type") => {
-                        only(self, &["$type"]).then_some(())?;
-                        let v = get("$type")?;
-                        match v.get_ref() {
-                            Tree::String(s) if JsonType::parse(s).is_some() => Matcher::Type(JsonType::parse(s)?),
-                            _ => {
-                                let hint = match v.get_ref() {
-                                    Tree::String(s) => nearest(s, JsonType::NAMES.iter().copied())
-                                        .map(|n| format!(", did you mean `{n}`?"))
-                                        .unwrap_or_default(),
-                                    _ => String::new(),
-                                };
-                                self.err(
-                                    v.span(),
-                                    format!("unknown type{hint} (one of {})", JsonType::NAMES.join(", ")),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                    Some("$regex") => {
-                        only(self, &["$regex"]).then_some(())?;
-                        Matcher::Regex(self.regex(get("$regex")?)?)
-                    }
-                    Some("$one_of") => {
-                        only(self, &["$one_of"]).then_some(())?;
-                        let v = get("$one_of")?;
-                        if let Tree::String(s) = v.get_ref()
-                            && !self.template(s, v.span())?.is_literal()
-                        {
-                            // A list variable (`"{{page1_ids}}"`), rendered per run.
-                            return Some(Matcher::OneOfList(Value::String(s.clone())));
-                        }
-                        let Tree::Array(items) = v.get_ref() else {
-                            self.err(v.span(), "`$one_of` takes a list of values, or a list variable (\"{{ids}}\")");
-                            return None;
-                        };
-                        let vals: Vec<_> =
-                            items.iter().map(|i| self.json_template(i, false).and_then(|t| lit(self, i, t))).collect();
-                        Matcher::OneOf(vals.into_iter().collect::<Option<_>>()?)
-                    }
-                    Some(flag @ ("$any" | "$absent")) => {
-                        only(self, &[flag]).then_some(())?;
-                        let v = get(flag)?;
-                        if v.get_ref() != &Tree::Boolean(true) {
-                            self.err(v.span(), format!("write `{flag} = true`"));
-                            return None;
-                        }
-                        if flag == "$any" { Matcher::Any } else { Matcher::Absent }
-                    }
-                    Some("$unordered") => {
-                        only(self, &["$unordered"]).then_some(())?;
-                        let v = get("$unordered")?;
-                        let Tree::Array(items) = v.get_ref() else {
-                            self.err(v.span(), "`$unordered` takes a list");
-                            return None;
-                        };
-                        let ms: Vec<_> = items.iter().map(|i| self.matcher(i)).collect();
-                        Matcher::Unordered(ms.into_iter().collect::<Option<_>>()?)
-                    }
-                    Some("$key" | "$items") => {
-                        only(self, &["$key", "$items"]).then_some(())?;
-                        let (Some(k), Some(items)) = (get("$key"), get("$items")) else {
-                            self.err(node.span(), "a keyed array needs both `$key = \"Member\"` and `$items = [...]`");
-                            return None;
-                        };
-                        let Tree::String(key) = k.get_ref() else {
-                            self.err(k.span(), "`$key` is a member name");
-                            return None;
-                        };
-                        let Tree::Array(list) = items.get_ref() else {
-                            self.err(items.span(), "`$items` takes a list of tables");
-                            return None;
-                        };
-                        let mut ms = Vec::new();
-                        for i in list {
-                            let m = self.matcher(i)?;
-                            if key_of(&m, key).is_none() {
-                                self.err(
-                                    i.span(),
-                                    format!("each item of a keyed array names `{key}` with an exact value"),
-                                );
-                                return None;
-                            }
-                            ms.push(m);
-                        }
-                        Matcher::Keyed { key: key.clone(), items: ms }
-                    }
-                    Some("$each") => {
-                        only(self, &["$each"]).then_some(())?;
-                        Matcher::Each(Box::new(self.matcher(get("$each")?)?))
-                    }
-                    Some("$optional") => {
-                        only(self, &["$optional"]).then_some(())?;
-                        Matcher::Optional(Box::new(self.matcher(get("$optional")?)?))
-                    }
-                    Some("$eq") => {
-                        only(self, &["$eq"]).then_some(())?;
-                        let v = get("$eq")?;
-                        let t = self.json_template(v, false)?;
-                        Matcher::Eq(lit(self, v, t)?)
-                    }
-                    Some(first @ ("$gt" | "$gte" | "$lt" | "$lte")) => {
-                        let mut allowed = vec![first];
-                        allowed.extend(["$gt", "$gte", "$lt", "$lte"].into_iter().filter(|k| *k != first));
-                        only(self, &allowed).then_some(())?;
-                        let mut bounds = Vec::new();
-                        for (k, v) in entries {
-                            let Some((_, c)) = Comparison::NAMED.iter().find(|(n, _)| n == k) else { continue };
-                            bounds.push((*c, self.bound(k, v)?));
-                        }
-                        Matcher::Compare(bounds)
-                    }
-                    Some("$len") => {
-                        only(self, &["$len"]).then_some(())?;
-                        let v = get("$len")?;
-                        let inner = self.matcher(v)?;
-                        if !is_count_matcher(&inner) {
-                            self.err(
-                                v.span(),
-                                "`$len` takes a count (`3`) or a matcher of numbers (`{ \"$gte\" = 1, \"$lte\" = 64 }`, `$one_of`, `$not`)",
-                            );
-                            return None;
-                        }
-                        Matcher::Len(Box::new(inner))
-                    }
-                    Some("$not") => {
-                        only(self, &["$not"]).then_some(())?;
-                        let v = get("$not")?;
-                        let inner = self.matcher(v)?;
-                        if matches!(inner, Matcher::Absent | Matcher::Optional(_)) {
-                            self.err(v.span(), "`$not` takes what a present value must not match (for \"present\", write `$any = true`)");
-                            return None;
-                        }
-                        Matcher::Not(Box::new(inner))
-                    }
-                    Some(_) => return None,
-                }
-            }
-            Tree::Integer(i) => Matcher::Eq(Value::from(*i)),
-            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
-                Some(n) => Matcher::Eq(Value::Number(n)),
-                None => {
-                    self.err(node.span(), "JSON has no NaN or infinity");
-                    return None;
-                }
-            },
-            Tree::Boolean(b) => Matcher::Eq(Value::Bool(*b)),
-        })
-    }
-
-    /// The bound of a comparison: a number, a string holding a JSON number
-    /// (for integers past TOML's 64 bits), or a template rendered per run.
-    fn bound(&mut self, key: &str, node: &Node) -> Option<Value> {
-        let why = format!("`{key}` takes a number, a string holding one, or a variable (\"{{{{max}}}}\")");
-        match node.get_ref() {
-            Tree::Integer(i) => Some(Value::from(*i)),
-            Tree::Float(f) => match serde_json::Number::from_f64(*f) {
-                Some(n) => Some(Value::Number(n)),
-                None => {
-                    self.err(node.span(), "JSON has no NaN or infinity");
-                    None
-                }
-            },
-            Tree::String(s) => {
-                let t = self.template(s, node.span())?;
-                if !t.is_literal() {
-                    return Some(Value::String(s.clone()));
-                }
-                match serde_json::from_str::<Value>(s.trim()) {
-                    Ok(Value::Number(n)) => Some(Value::Number(n)),
-                    _ => {
-                        self.err(node.span(), why);
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.err(node.span(), why);
-                None
-            }
-        }
-    }
-
-    fn captures(&mut self, table: &BTreeMap<String, Node>) -> Vec<Capture> {
+    pub(super) fn captures(&mut self, table: &BTreeMap<String, Node>) -> Vec<Capture> {
         const USAGE: &str = "a capture is a JSONPath (`$.a.b`), `header:NAME` or `status`, or a table `{ from = \"$.a\", optional = true, list = true }`";
         let mut out = Vec::new();
         for (name, node) in table {
@@ -1493,7 +953,7 @@ impl Cx<'_> {
 
     /// `{ from = "...", optional = true, list = true }`: the source (with its
     /// span) and the two flags.
-    fn capture_table(
+    pub(super) fn capture_table(
         &mut self,
         node: &Node,
         entries: &[(String, Node)],
@@ -1531,204 +991,6 @@ impl Cx<'_> {
             return None;
         };
         Some((from, flags[0], flags[1]))
-    }
-
-    /// Every `{{name}}` must be defined before its step runs: by the suite,
-    /// the case, `--var`, an earlier capture, or be generated or `env.`. A
-    /// name that an optional capture may have left unset is usable only in
-    /// a step that says `if_var` for it.
-    fn check_names(&mut self, case: &Case, raw: &RawCase, opts: &LoadOptions) {
-        let mut defined: BTreeSet<String> = GENERATED.iter().map(|s| s.to_string()).collect();
-        defined.extend(case.vars.iter().map(|(k, _)| k.clone()));
-        defined.extend(opts.cli_vars.iter().cloned());
-        // Names that may be unset at this point: optional captures, and
-        // captures of steps that `if_var` may skip.
-        let mut maybe: BTreeSet<String> = BTreeSet::new();
-        let all_steps = || case.setup.iter().chain(&case.steps).chain(&case.teardown);
-        let captured_anywhere: BTreeSet<String> =
-            all_steps().flat_map(|s| s.captures.iter().map(|c| c.name.clone())).collect();
-        // (name, message, whether it is about an `if_var`)
-        let mut problems: Vec<(String, String, bool)> = Vec::new();
-        let mut if_var_problems: Vec<(String, String, bool)> = Vec::new();
-        let mut check = |name: &str,
-                         in_repeat: bool,
-                         defined: &BTreeSet<String>,
-                         maybe: &BTreeSet<String>,
-                         guard: Option<&str>| {
-            let root = name.split('.').next().unwrap_or(name);
-            // A step guarded by `if_var` runs only when its variable has a value.
-            if name.starts_with("env.")
-                || defined.contains(name)
-                || defined.contains(root)
-                || guard == Some(root)
-                || (in_repeat && (name == "index" || root == "item"))
-            {
-                return;
-            }
-            if maybe.contains(root) {
-                problems.push((
-                    name.to_owned(),
-                    format!(
-                        "variable `{root}` may be unset here (an optional capture may find nothing, or its step may be skipped): add `if_var = \"{root}\"` to this step"
-                    ),
-                    false,
-                ));
-                return;
-            }
-            let msg = if name == "index" || name == "item" {
-                format!("`{{{{{name}}}}}` is only defined in a repeated step or inside `$repeat` and `$map`")
-            } else if captured_anywhere.contains(name) {
-                format!("variable `{name}` is used before the step that captures it")
-            } else {
-                let hint = nearest(name, defined.iter().map(String::as_str))
-                    .map(|n| format!(", did you mean `{n}`?"))
-                    .unwrap_or_default();
-                format!(
-                    "undefined variable `{name}`{hint} (define it in `vars`, pass `--var {name}=...`, or capture it in an earlier step)"
-                )
-            };
-            problems.push((name.to_owned(), msg, false));
-        };
-        for (_, v) in &case.vars {
-            json_names_in(v, false, &mut |n, _| check(n, false, &defined, &maybe, None));
-        }
-        for step in all_steps() {
-            let guard = step.if_var.as_deref().map(|v| v.split('.').next().unwrap_or(v));
-            if let Some(root) = guard
-                && !step.if_var.as_deref().is_some_and(|v| v.starts_with("env."))
-                && !defined.contains(root)
-                && !maybe.contains(root)
-            {
-                // Not defined before this step: a name only `--var` gives,
-                // unless it is a capture that comes later or a near miss.
-                let known = defined.iter().chain(&maybe).chain(&captured_anywhere).map(String::as_str);
-                let msg = if captured_anywhere.contains(root) {
-                    Some(format!("`if_var` names `{root}`, which is captured only after this step"))
-                } else {
-                    nearest(root, known).map(|n| {
-                        format!("`if_var` names `{root}`, which nothing defines before this step; did you mean `{n}`? (a name only `--var` gives must not be this close to another)")
-                    })
-                };
-                if let Some(msg) = msg {
-                    if_var_problems.push((root.to_owned(), msg, true));
-                }
-            }
-            let r = &step.request;
-            let repeated = step.repeat.is_some();
-            if let Some(StepRepeat::ForEach(t)) = &step.repeat {
-                json_names_in(t, false, &mut |n, rep| check(n, rep, &defined, &maybe, guard));
-            }
-            let mut templates: Vec<&Template> = vec![&r.method, &r.path];
-            templates.extend(r.query.iter().chain(&r.headers).map(|(_, t)| t));
-            if let RequestBody::Text(t) = &r.body {
-                templates.push(t);
-            }
-            for t in templates {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
-            }
-            if let RequestBody::Json(j) = &r.body {
-                json_names_in(j, repeated, &mut |n, rep| check(n, rep, &defined, &maybe, guard));
-            }
-            for t in step.expect.error.iter().flatten() {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
-            }
-            let mut expect_templates: Vec<&Template> = Vec::new();
-            for (_, h) in &step.expect.headers {
-                match h {
-                    HeaderExpect::Exact(t) | HeaderExpect::Regex(PatternTemplate { source: t, .. }) => {
-                        expect_templates.push(t)
-                    }
-                    HeaderExpect::Present | HeaderExpect::Absent => {}
-                }
-            }
-            if let Some(BodyExpect::Text(TextExpect::Exact(t) | TextExpect::Regex(PatternTemplate { source: t, .. }))) =
-                &step.expect.body
-            {
-                expect_templates.push(t);
-            }
-            for t in expect_templates {
-                t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
-            }
-            if let Some(BodyExpect::Json(m)) = &step.expect.body {
-                let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
-                    if let Some(t) = v.as_str().and_then(|s| Template::parse(s).ok()) {
-                        t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
-                    }
-                    Ok(v.clone())
-                });
-            }
-            for c in &step.captures {
-                // A repeated step's captures are lists from its start, and a
-                // list capture finds at least the empty list; an optional
-                // capture that finds nothing unsets its variable.
-                if c.optional && !c.list && !repeated {
-                    defined.remove(&c.name);
-                    maybe.insert(c.name.clone());
-                } else if step.if_var.is_some() {
-                    if !defined.contains(&c.name) {
-                        maybe.insert(c.name.clone());
-                    }
-                } else {
-                    maybe.remove(&c.name);
-                    defined.insert(c.name.clone());
-                }
-            }
-        }
-        problems.append(&mut if_var_problems);
-        problems.sort();
-        problems.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
-        for (name, msg, about_if_var) in problems {
-            let start = raw.name.span().start;
-            let at = if about_if_var {
-                static IF_VAR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-                    Regex::new(r#"if_var\s*=\s*["']([^"']*)["']"#).expect("a valid constant regex")
-                });
-                IF_VAR
-                    .captures_iter(&self.src[start..])
-                    .filter_map(|c| c.get(1))
-                    .find(|m| m.as_str().split('.').next() == Some(name.as_str()))
-                    .map_or(start, |m| start + m.start() - 1)
-            } else {
-                let needle = format!("{{{{{name}");
-                self.src[start..].find(&needle).map(|i| start + i).or_else(|| self.src.find(&needle)).unwrap_or(start)
-            };
-            self.err(at..at, msg);
-        }
-    }
-}
-
-/// Whether a matcher judges a count: what `$len` takes.
-fn is_count_matcher(m: &Matcher) -> bool {
-    match m {
-        Matcher::Eq(v) => v.is_number(),
-        Matcher::Compare(_) | Matcher::OneOf(_) | Matcher::OneOfList(_) => true,
-        Matcher::Not(inner) => is_count_matcher(inner),
-        _ => false,
-    }
-}
-
-fn lit(cx: &mut Cx, node: &Node, t: JsonTemplate) -> Option<Value> {
-    match t {
-        JsonTemplate::Lit(v) => Some(v),
-        JsonTemplate::Str(t) => Some(Value::String(t.to_string())),
-        _ => {
-            cx.err(node.span(), "only plain values are allowed here");
-            None
-        }
-    }
-}
-
-fn json_names_in(t: &JsonTemplate, in_repeat: bool, f: &mut dyn FnMut(&str, bool)) {
-    match t {
-        JsonTemplate::Lit(_) => {}
-        JsonTemplate::Str(t) => t.vars().for_each(|(n, _)| f(n, in_repeat)),
-        JsonTemplate::Array(items) => items.iter().for_each(|i| json_names_in(i, in_repeat, f)),
-        JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| json_names_in(v, in_repeat, f)),
-        JsonTemplate::Repeat { item, .. } => json_names_in(item, true, f),
-        JsonTemplate::Map { list, item } => {
-            list.vars().for_each(|(n, _)| f(n, in_repeat));
-            json_names_in(item, true, f)
-        }
     }
 }
 

@@ -5,10 +5,13 @@
 //! folder's `suite.toml`, and returns either the [`Case`]s sorted by id or
 //! every [`LoadError`] found. Nothing here touches the network.
 
+mod discover;
 mod error;
+mod expect;
 mod json_schema;
 mod load;
 mod model;
+mod names;
 mod schema;
 pub mod template;
 mod tree;
