@@ -103,12 +103,14 @@ impl Parity {
         } else {
             s.push_str(&format!(": {}/{} cases pass", self.cases_passing, self.cases_run));
         }
+        let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
         s.push_str(&format!(
-            ", {} with known divergences ({} known divergences)",
-            self.cases_known, self.known_divergences
+            ", {} with known divergences ({})",
+            self.cases_known,
+            plural(self.known_divergences, "known divergence", "known divergences")
         ));
         if self.fixed_entries > 0 {
-            s.push_str(&format!(", {} baseline entries fixed", self.fixed_entries));
+            s.push_str(&format!(", {} fixed", plural(self.fixed_entries, "baseline entry", "baseline entries")));
         }
         s
     }
