@@ -103,7 +103,8 @@ impl Parity {
         } else {
             s.push_str(&format!(": {}/{} cases pass", self.cases_passing, self.cases_run));
         }
-        let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
+        let plural =
+            |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
         s.push_str(&format!(
             ", {} with known divergences ({})",
             self.cases_known,
