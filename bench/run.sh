@@ -10,26 +10,28 @@
 # peak memory on N generated one-request cases, unsigned (the same work as
 # wrk and Hurl) and signed with SigV4 (as against a real endpoint);
 # `conform list` and `conform check` times on the 10,000 cases; Hurl's rate
-# on the same requests with --parallel.
+# on the same requests with --parallel (HURL=0 skips Hurl: no install, no
+# comparison with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-16}
 WORK=${WORK:-target/bench}
 PORT=${PORT:-45661}
+HURL=${HURL:-1}
 mkdir -p "$WORK"
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 [ -x /usr/bin/time ] || need+=(time)
 command -v curl >/dev/null || need+=(curl)
-if ! command -v hurl >/dev/null; then
+if [ "$HURL" = 1 ] && ! command -v hurl >/dev/null; then
   need+=(libclang-dev libcurl4-openssl-dev libxml2-dev pkg-config)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-command -v hurl >/dev/null || cargo install --locked hurl@8.0.1
+[ "$HURL" = 1 ] && { command -v hurl >/dev/null || cargo install --locked hurl@8.0.1; }
 
 cargo build --release -q
 BIN=target/release/conform
@@ -38,7 +40,7 @@ BIN=target/release/conform
 start_serve --no-auth
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr)"
-echo "conform $($BIN --version | awk '{print $2}'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $(hurl --version | head -1)"
+echo "conform $($BIN --version | awk '{print $2}'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')$([ "$HURL" = 1 ] && echo ", $(hurl --version | head -1)")"
 
 wrk_rps=$(wrk -t2 -c"$JOBS" -d10s -s bench/buu.lua "$BASE" | awk '/Requests\/sec/{print $2}')
 echo "wrk: $wrk_rps requests/s (2 threads, $JOBS connections, 10 s)"
@@ -64,6 +66,7 @@ for N in 1000 10000; do
   unsigned_rps=$LAST_RPS
   measure "SigV4-signed" "$N" AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1
 
+  [ "$HURL" = 1 ] || continue
   start=$(date +%s.%N)
   hurl --test --parallel --jobs "$JOBS" --variable "base=$BASE" --variable "account_id=$ACCOUNT" \
     --variable "user_id=$USER_ID" "$WORK/hurl-$N"/*.hurl > "$WORK/hurl-$N.out" 2>&1 || { tail "$WORK/hurl-$N.out"; exit 1; }

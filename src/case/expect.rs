@@ -45,7 +45,7 @@ impl Cx<'_> {
             self.err(raw.json.as_ref().map(|j| j.span()).unwrap_or(0..0), "expect either `json` or `text`, not both");
         }
         let body = if let Some(j) = &raw.json {
-            self.matcher(j).map(BodyExpect::Json)
+            self.matcher(j).map(|m| BodyExpect::Json(JsonExpect::compile(m)))
         } else if let Some(t) = &raw.text {
             self.text_matcher(t).map(BodyExpect::Text)
         } else {

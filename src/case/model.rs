@@ -244,9 +244,62 @@ pub enum TextExpect {
 #[derive(Debug, Clone)]
 pub enum BodyExpect {
     /// The body is JSON matching this.
-    Json(Matcher),
+    Json(JsonExpect),
     /// The body as text.
     Text(TextExpect),
+}
+
+/// A JSON body expectation, compiled once at load.
+#[derive(Debug, Clone)]
+pub enum JsonExpect {
+    /// No leaf is a template: the matcher judges every response as it is.
+    Literal(Matcher),
+    /// Some leaves are templates (parsed at load), rendered per response.
+    Templated(Matcher<Leaf>),
+}
+
+impl JsonExpect {
+    /// Compiles a matcher whose string leaves may hold `{{...}}`
+    /// templates: each such leaf is parsed once, here.
+    pub fn compile(m: Matcher) -> JsonExpect {
+        let templated = |v: &Value| v.as_str().is_some_and(|s| s.contains("{{") && Template::parse(s).is_ok());
+        if !m.any_value(&mut |v| templated(v)) {
+            return JsonExpect::Literal(m);
+        }
+        let leaves = m.map_values(&mut |v: &Value| -> Result<Leaf, std::convert::Infallible> {
+            Ok(match v.as_str().filter(|s| s.contains("{{")).map(Template::parse) {
+                Some(Ok(t)) => Leaf::Template(t),
+                _ => Leaf::Value(v.clone()),
+            })
+        });
+        match leaves {
+            Ok(m) => JsonExpect::Templated(m),
+        }
+    }
+
+    /// The templates of the expectation.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut out = Vec::new();
+        if let JsonExpect::Templated(m) = self {
+            m.any_value(&mut |leaf| {
+                if let Leaf::Template(t) = leaf {
+                    out.push(t);
+                }
+                false
+            });
+        }
+        out
+    }
+}
+
+/// A literal leaf of a JSON expectation: a value, or a template that
+/// renders to one.
+#[derive(Debug, Clone)]
+pub enum Leaf {
+    /// Taken as it is.
+    Value(Value),
+    /// Rendered per response (`"{{user_id}}"`).
+    Template(Template),
 }
 
 /// A value taken from a response into a variable.

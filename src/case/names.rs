@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use regex::Regex;
-use serde_json::Value;
 
 use super::error::nearest;
 use super::load::*;
@@ -130,12 +129,9 @@ impl Cx<'_> {
                 t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
             }
             if let Some(BodyExpect::Json(m)) = &step.expect.body {
-                let _ = m.map_values(&mut |v: &Value| -> Result<Value, ()> {
-                    if let Some(t) = v.as_str().and_then(|s| Template::parse(s).ok()) {
-                        t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
-                    }
-                    Ok(v.clone())
-                });
+                for t in m.templates() {
+                    t.vars().for_each(|(n, _)| check(n, repeated, &defined, &maybe, guard));
+                }
             }
             for c in &step.captures {
                 // A repeated step's captures are lists from its start, and a

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::model::{Model, Protocol, ShapeKind};
 use super::{Contract, timestamp};
-use crate::matcher::{Mismatch, MismatchKind, aws_error_type, join_key, json::show};
+use crate::matcher::{Body, Mismatch, MismatchKind, aws_error_type, join_key, json::show};
 
 /// A noun with its indefinite article, as a person would write it:
 /// `an ErrorCode`, `a UserId`, `an iso8601 timestamp`, `a Uuid`.
@@ -190,18 +190,17 @@ pub fn check_response(
     request: &RequestLine<'_>,
     status: u16,
     headers: &HeaderMap,
-    body: &[u8],
+    body: &Body<'_>,
 ) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let model = &contract.model;
     let Some(op) = model.identify(request.method, request.path, request.query, request.amz_target) else { return out };
-    let empty = body.iter().all(u8::is_ascii_whitespace);
-    let json: Option<Value> = if empty { None } else { serde_json::from_slice(body).ok() };
+    let empty = body.is_blank();
+    let json = body.json();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     let expect_json = |out: &mut Vec<Mismatch>| -> bool {
         if !empty && json.is_none() {
-            let text: String = String::from_utf8_lossy(body).chars().take(200).collect();
-            out.push(shape_err("$", "a JSON body", text, format!("{} documents a JSON body", op.name)));
+            out.push(shape_err("$", "a JSON body", body.excerpt(200), format!("{} documents a JSON body", op.name)));
             return false;
         }
         if !empty && !crate::matcher::is_json_media_type(content_type) {
@@ -234,14 +233,14 @@ pub fn check_response(
             Some(ShapeKind::Structure { members, .. }) if members.iter().any(|m| m.location.is_none())
         );
         if has_body_members && expect_json(&mut out) {
-            check_value(model, output, json.as_ref().unwrap_or(&Value::Object(Default::default())), "$", &mut out);
+            check_value(model, output, json.unwrap_or(&Value::Object(Default::default())), "$", &mut out);
         }
         return out;
     }
     if status < 400 {
         return out;
     }
-    let Some(etype) = aws_error_type(headers, json.as_ref()) else {
+    let Some(etype) = aws_error_type(headers, json) else {
         out.push(shape_err(
             "",
             format!("one of {}", op.errors.join(", ")),
@@ -251,7 +250,7 @@ pub fn check_response(
         return out;
     };
     if model.protocol == Protocol::Json
-        && let Some(botocore) = botocore_json_error_type(headers, json.as_ref())
+        && let Some(botocore) = botocore_json_error_type(headers, json)
         && botocore != etype
     {
         // awsJson: botocore reads the body's `__type` first, smithy-rs the
@@ -286,7 +285,7 @@ pub fn check_response(
         ));
     }
     if expect_json(&mut out) {
-        let mut body = json.unwrap_or(Value::Object(Default::default()));
+        let mut body = json.cloned().unwrap_or(Value::Object(Default::default()));
         // `__type` is part of the rest-json error protocol, not of the shape.
         if let Value::Object(m) = &mut body {
             m.remove("__type");

@@ -114,17 +114,20 @@ impl JsonType {
     }
 }
 
-/// An expectation on a JSON value.
+/// An expectation on a JSON value. `V` is what a literal leaf holds: a
+/// [`Value`] when the matcher judges; a case compiles leaves that are
+/// templates once, at load, and renders them into values per response
+/// ([`Matcher::map_values`]).
 #[derive(Debug, Clone)]
-pub enum Matcher {
+pub enum Matcher<V = Value> {
     /// Equal to this value (numbers compare by value: `1 == 1.0`).
-    Eq(Value),
+    Eq(V),
     /// Of this type.
     Type(JsonType),
     /// A string matching this regex (unanchored, as written).
     Regex(Regex),
     /// Equal to one of these values.
-    OneOf(Vec<Value>),
+    OneOf(Vec<V>),
     /// Present, with any value.
     Any,
     /// Not present.
@@ -134,47 +137,48 @@ pub enum Matcher {
     /// case, or the suite.
     Object {
         /// Named members and their matchers, in case order.
-        fields: Vec<(String, Matcher)>,
+        fields: Vec<(String, Matcher<V>)>,
         /// Per-object strictness override.
         strict: Option<bool>,
     },
     /// An array with exactly these items, in this order.
-    Array(Vec<Matcher>),
+    Array(Vec<Matcher<V>>),
     /// An array with exactly these items, in any order.
-    Unordered(Vec<Matcher>),
+    Unordered(Vec<Matcher<V>>),
     /// An array of objects with exactly these items, paired by the value of
     /// member `key` whatever their order, and compared item by item.
     Keyed {
         /// The member that identifies an item (`UserId`).
         key: String,
         /// Expected items; each is an object matcher naming `key` exactly.
-        items: Vec<Matcher>,
+        items: Vec<Matcher<V>>,
     },
     /// An array whose every element matches.
-    Each(Box<Matcher>),
+    Each(Box<Matcher<V>>),
     /// Absent, or present and matching.
-    Optional(Box<Matcher>),
+    Optional(Box<Matcher<V>>),
     /// A number satisfying every comparison with its bound (exactly, on the
     /// decimal text). A bound is a number once rendered; a string holding a
     /// JSON number is taken as that number.
-    Compare(Vec<(Comparison, Value)>),
+    Compare(Vec<(Comparison, V)>),
     /// A string (its length in characters), an array (its elements) or an
     /// object (its members) whose length matches the inner matcher.
-    Len(Box<Matcher>),
+    Len(Box<Matcher<V>>),
     /// Present, and not matching the inner matcher. A value of another type
     /// than the inner matcher is about (an array for `$unordered`, a number
     /// for `$gt`, ...) is still a divergence: `$not` negates what the
     /// matcher says about such a value, not its type.
-    Not(Box<Matcher>),
+    Not(Box<Matcher<V>>),
     /// Equal to one element of a list given by a variable
     /// (`"$one_of" = "{{ids}}"`); the value renders to an array.
-    OneOfList(Value),
+    OneOfList(V),
 }
 
-impl Matcher {
-    /// Applies `f` to every literal value (`Eq`, `OneOf`), for example to
-    /// render templates, and rebuilds the matcher.
-    pub fn map_values<E>(&self, f: &mut dyn FnMut(&Value) -> Result<Value, E>) -> Result<Matcher, E> {
+impl<V> Matcher<V> {
+    /// Applies `f` to every literal leaf (`Eq`, `OneOf`, comparison bounds,
+    /// `$one_of` lists), for example to render templates, and rebuilds the
+    /// matcher with the results.
+    pub fn map_values<U, E>(&self, f: &mut dyn FnMut(&V) -> Result<U, E>) -> Result<Matcher<U>, E> {
         Ok(match self {
             Matcher::Eq(v) => Matcher::Eq(f(v)?),
             Matcher::OneOf(vs) => Matcher::OneOf(vs.iter().map(&mut *f).collect::<Result<_, _>>()?),
@@ -188,15 +192,35 @@ impl Matcher {
             Matcher::Each(m) => Matcher::Each(Box::new(m.map_values(f)?)),
             Matcher::Optional(m) => Matcher::Optional(Box::new(m.map_values(f)?)),
             Matcher::Compare(bounds) => {
-                Matcher::Compare(bounds.iter().map(|(c, v)| Ok((*c, as_number(f(v)?)))).collect::<Result<_, E>>()?)
+                Matcher::Compare(bounds.iter().map(|(c, v)| Ok((*c, f(v)?))).collect::<Result<_, E>>()?)
             }
             Matcher::Len(m) => Matcher::Len(Box::new(m.map_values(f)?)),
             Matcher::Not(m) => Matcher::Not(Box::new(m.map_values(f)?)),
             Matcher::OneOfList(v) => Matcher::OneOfList(f(v)?),
-            Matcher::Type(_) | Matcher::Regex(_) | Matcher::Any | Matcher::Absent => self.clone(),
+            Matcher::Type(t) => Matcher::Type(*t),
+            Matcher::Regex(r) => Matcher::Regex(r.clone()),
+            Matcher::Any => Matcher::Any,
+            Matcher::Absent => Matcher::Absent,
         })
     }
 
+    /// Whether `f` holds for any literal leaf.
+    pub fn any_value<'a>(&'a self, f: &mut dyn FnMut(&'a V) -> bool) -> bool {
+        match self {
+            Matcher::Eq(v) | Matcher::OneOfList(v) => f(v),
+            Matcher::OneOf(vs) => vs.iter().any(&mut *f),
+            Matcher::Compare(bounds) => bounds.iter().any(|(_, v)| f(v)),
+            Matcher::Object { fields, .. } => fields.iter().any(|(_, m)| m.any_value(f)),
+            Matcher::Array(items) | Matcher::Unordered(items) | Matcher::Keyed { items, .. } => {
+                items.iter().any(|m| m.any_value(f))
+            }
+            Matcher::Each(m) | Matcher::Optional(m) | Matcher::Len(m) | Matcher::Not(m) => m.any_value(f),
+            Matcher::Type(_) | Matcher::Regex(_) | Matcher::Any | Matcher::Absent => false,
+        }
+    }
+}
+
+impl Matcher {
     /// What is wrong with the matcher once its values are rendered, if
     /// anything: a comparison bound that is not a number, or a `$one_of`
     /// variable that is not a list. Such a matcher cannot judge anything:
@@ -205,7 +229,7 @@ impl Matcher {
         match self {
             Matcher::Compare(bounds) => bounds
                 .iter()
-                .find(|(_, v)| !v.is_number())
+                .find(|(_, v)| bound_number(v).is_none())
                 .map(|(c, v)| format!("the bound of `{}` must be a number, got {}", name_of(*c), show(Some(v)))),
             Matcher::OneOfList(v) if !v.is_array() => Some(format!("`$one_of` needs a list, got {}", show(Some(v)))),
             Matcher::Object { fields, .. } => fields.iter().find_map(|(_, m)| m.render_problem()),
@@ -231,7 +255,11 @@ impl Matcher {
             Matcher::Array(_) | Matcher::Unordered(_) | Matcher::Keyed { .. } | Matcher::Each(_) => "an array".into(),
             Matcher::Compare(bounds) => format!(
                 "a number {}",
-                bounds.iter().map(|(c, v)| format!("{} {v}", c.symbol())).collect::<Vec<_>>().join(" and ")
+                bounds
+                    .iter()
+                    .map(|(c, v)| format!("{} {}", c.symbol(), show_bound(v)))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ),
             Matcher::Len(m) => format!("a length of {}", m.describe()),
             Matcher::Not(m) => format!("anything but {}", m.describe()),
@@ -262,11 +290,19 @@ impl Matcher {
 
 /// A bound given as a string holding a JSON number (a `--var` value) is
 /// that number; anything else stays as it is.
-fn as_number(v: Value) -> Value {
-    match &v {
-        Value::String(s) => s.trim().parse::<Number>().map_or(v, Value::Number),
-        _ => v,
+/// A comparison bound as a number: a number, or a string holding a JSON
+/// number (a variable captured from a header renders to a string).
+fn bound_number(v: &Value) -> Option<std::borrow::Cow<'_, Number>> {
+    match v {
+        Value::Number(n) => Some(std::borrow::Cow::Borrowed(n)),
+        Value::String(s) => s.trim().parse::<Number>().ok().map(std::borrow::Cow::Owned),
+        _ => None,
     }
+}
+
+/// A bound as messages show it: a number without quotes.
+fn show_bound(v: &Value) -> String {
+    bound_number(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }
 
 fn name_of(c: Comparison) -> &'static str {
@@ -284,7 +320,7 @@ fn length_of(v: &Value) -> Option<usize> {
     }
 }
 
-fn map_all<E>(items: &[Matcher], f: &mut dyn FnMut(&Value) -> Result<Value, E>) -> Result<Vec<Matcher>, E> {
+fn map_all<V, U, E>(items: &[Matcher<V>], f: &mut dyn FnMut(&V) -> Result<U, E>) -> Result<Vec<Matcher<U>>, E> {
     items.iter().map(|m| m.map_values(f)).collect()
 }
 
@@ -474,12 +510,12 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mu
             };
             let mut failed = Vec::new();
             for (c, bound) in bounds {
-                match bound.as_number().map(|b| compare_numbers(n, b)) {
+                match bound_number(bound).map(|b| compare_numbers(n, &b)) {
                     Some(Some(ord)) if c.holds(ord) => {}
-                    Some(Some(_)) => failed.push(format!("not {} {bound}", c.symbol())),
+                    Some(Some(_)) => failed.push(format!("not {} {}", c.symbol(), show_bound(bound))),
                     // Exponents beyond 38 digits cannot be placed exactly;
                     // a bound that is not a number is a step error before this.
-                    _ => failed.push(format!("cannot be compared with {bound}")),
+                    _ => failed.push(format!("cannot be compared with {}", show_bound(bound))),
                 }
             }
             if failed.is_empty() {

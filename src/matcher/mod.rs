@@ -4,6 +4,7 @@
 //! - [`json`]: body matchers ([`Matcher`]) with JSON paths and a diff view;
 //! - [`status`], [`header`], [`aws_error`]: the other parts of a response.
 
+mod body;
 mod duplicates;
 pub mod json;
 mod mismatch;
@@ -13,6 +14,7 @@ use http::HeaderMap;
 use regex::Regex;
 use serde_json::Value;
 
+pub use body::Body;
 pub use duplicates::duplicate_members;
 pub use json::{BodyMatch, Comparison, JsonType, Matcher, match_json, values_equal};
 pub use mismatch::{Mismatch, MismatchKind, join_key};

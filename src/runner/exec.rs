@@ -11,14 +11,16 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 
 use super::Cancel;
-use super::redact::{REDACTED, Redactor, SECRET_HEADERS};
+use super::redact::{REDACTED, Redactor, SECRET_HEADERS, sensitive_values};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
 use crate::baseline::{Baseline, base_step_name};
-use crate::case::{BodyExpect, Capture, CaptureSource, Case, HeaderExpect, RequestBody, Step, StepRepeat, TextExpect};
+use crate::case::{
+    BodyExpect, Capture, CaptureSource, Case, HeaderExpect, JsonExpect, Leaf, RequestBody, Step, StepRepeat, TextExpect,
+};
 use crate::contract::{RequestLine, ShapeMode, check_response};
-use crate::matcher::{self, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
+use crate::matcher::{self, Body, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
 
 /// Shared, read-only context of a run.
 pub(crate) struct Ctx {
@@ -302,19 +304,23 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     let built = build_request(step, scope, ctx);
     let masked = if mask && built.is_ok() {
         scope.replay_masked(&case.secrets);
-        let m = build_request(step, scope, ctx).ok();
+        let m = build_request(step, scope, ctx).ok().map(|b| b.req);
         scope.stop_tape();
         m
     } else {
         scope.stop_tape();
         None
     };
-    let req = match built.and_then(|mut r| {
+    let sensitive = case.contract.as_ref().map_or(&[][..], |c| &c.sensitive_members[..]);
+    let req = match built.and_then(|Built { mut req, json }| {
+        if let Some(json) = &json {
+            sensitive_values(json, sensitive, &mut scope.secrets);
+        }
         if let (Some(creds), Some(service)) = (&ctx.credentials, &target.signing_name) {
             let region = ctx.region.as_deref().or(target.region.as_deref()).unwrap_or("us-east-1");
-            sign_request(&mut r, creds, region, service, step.sign)?;
+            sign_request(&mut req, creds, region, service, step.sign)?;
         }
-        Ok(r)
+        Ok(req)
     }) {
         Ok(r) => r,
         Err(e) => {
@@ -346,13 +352,38 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
             return out;
         }
     };
-    out.response = Some(ReceivedResponse {
-        status: status.as_u16(),
+    let status = status.as_u16();
+    // The body is parsed once; every check below reads the same value.
+    let mut parsed = None;
+    let body = Body::parse(&bytes, &mut parsed);
+    if let Some(json) = body.json() {
+        sensitive_values(json, sensitive, &mut scope.secrets);
+    }
+    judge(step, scope, case.strict, status, &headers, body, &mut out);
+    // Steps under test are also held to the documented shape of their
+    // operation; setup and teardown only provision.
+    if phase == Phase::Step
+        && case.shape != ShapeMode::Off
+        && let Some(contract) = &case.contract
+    {
+        let line = RequestLine { method: &method, path: &path, query: &query, amz_target: amz_target.as_deref() };
+        let shape = check_response(contract, &line, status, &headers, &body);
+        settle_shape(case.shape, shape, &mut out);
+    }
+    capture(&step.captures, scope, status, &headers, body.json(), repeated, &mut out);
+    out.response = Some(received_response(case, status, &headers, bytes));
+    out
+}
+
+/// The record of a response. Credentials a target sends back
+/// (`set-cookie`, or a header the suite lists in `secrets`) are masked like
+/// the ones sent.
+fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>) -> ReceivedResponse {
+    ReceivedResponse {
+        status,
         headers: headers
             .iter()
             .map(|(k, v)| {
-                // Credentials a target sends back (`set-cookie`, or a header
-                // the suite lists in `secrets`) are masked like the ones sent.
                 let secret = SECRET_HEADERS.contains(&k.as_str())
                     || case.secrets.iter().any(|s| s.eq_ignore_ascii_case(k.as_str()));
                 let value =
@@ -360,63 +391,49 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
                 (k.as_str().to_owned(), value)
             })
             .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    });
-    let json: Option<Value> =
-        if bytes.iter().all(u8::is_ascii_whitespace) { None } else { serde_json::from_slice(&bytes).ok() };
-    judge(step, scope, case.strict, status.as_u16(), &headers, &bytes, json.as_ref(), &mut out);
-    // Steps under test are also held to the documented shape of their
-    // operation; setup and teardown only provision.
-    if phase == Phase::Step
-        && case.shape != ShapeMode::Off
-        && let Some(contract) = &case.contract
-    {
-        let shape = check_response(
-            contract,
-            &RequestLine { method: &method, path: &path, query: &query, amz_target: amz_target.as_deref() },
-            status.as_u16(),
-            &headers,
-            &bytes,
-        );
-        if case.shape == ShapeMode::Warn {
-            // `shape = "warn"`: reported, never failing.
-            out.warnings.extend(shape.into_iter().map(|m| {
-                let at = if m.path.is_empty() { String::new() } else { format!(" at {}", m.path) };
-                format!(
-                    "step `{}`: shape{at}: {} (expected {}, got {}) [shape = \"warn\"]",
-                    out.name, m.message, m.expected, m.actual
-                )
-            }));
-        } else {
-            // One fact, one divergence: where the documented shape already
-            // says it (a wrong content type, an undocumented member), the
-            // step's own check of the same thing is dropped.
-            out.mismatches.retain(|m| {
-                !shape.iter().any(|s| {
-                    s.path == m.path
-                        && match m.kind {
-                            MismatchKind::Header => m.path == "content-type",
-                            MismatchKind::Body => m.expected == "(absent)" && s.expected == "(absent)",
-                            _ => false,
-                        }
-                })
-            });
-            out.mismatches.extend(shape);
-        }
+        // Valid UTF-8 (nearly every body) is kept without a copy.
+        body: String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
-    capture(&step.captures, scope, status.as_u16(), &headers, json.as_ref(), repeated, &mut out);
-    out
 }
 
-#[expect(clippy::too_many_arguments, reason = "the parts of one exchange, kept apart so the judge stays pure")]
+/// Adds the contract's divergences to a step's: as warnings with `shape =
+/// "warn"`, else as divergences, dropping the step's own check of a fact
+/// the shape check already states.
+fn settle_shape(mode: ShapeMode, shape: Vec<Mismatch>, out: &mut StepResult) {
+    if mode == ShapeMode::Warn {
+        // `shape = "warn"`: reported, never failing.
+        out.warnings.extend(shape.into_iter().map(|m| {
+            let at = if m.path.is_empty() { String::new() } else { format!(" at {}", m.path) };
+            format!(
+                "step `{}`: shape{at}: {} (expected {}, got {}) [shape = \"warn\"]",
+                out.name, m.message, m.expected, m.actual
+            )
+        }));
+        return;
+    }
+    // One fact, one divergence: where the documented shape already says it
+    // (a wrong content type, an undocumented member), the step's own check
+    // of the same thing is dropped.
+    out.mismatches.retain(|m| {
+        !shape.iter().any(|s| {
+            s.path == m.path
+                && match m.kind {
+                    MismatchKind::Header => m.path == "content-type",
+                    MismatchKind::Body => m.expected == "(absent)" && s.expected == "(absent)",
+                    _ => false,
+                }
+        })
+    });
+    out.mismatches.extend(shape);
+}
+
 fn judge(
     step: &Step,
     scope: &Scope,
     strict: bool,
     status: u16,
     headers: &HeaderMap,
-    bytes: &[u8],
-    json: Option<&Value>,
+    body: Body<'_>,
     out: &mut StepResult,
 ) {
     let e = &step.expect;
@@ -446,10 +463,11 @@ fn judge(
             }
         }
     }
+    let json = body.json();
     if json.is_some() {
         // A member named twice is a divergence whatever the expectation:
         // clients disagree on which one they read.
-        out.mismatches.extend(matcher::duplicate_members(bytes));
+        out.mismatches.extend(matcher::duplicate_members(body.bytes()));
     }
     if let Some(templates) = &e.error {
         let mut allowed = Vec::new();
@@ -469,23 +487,39 @@ fn judge(
         out.mismatches.extend(matcher::aws_error(&allowed, headers, json));
     }
     match &e.body {
-        Some(BodyExpect::Json(m)) => {
-            let m = match m.map_values(&mut |v| scope.render_value(v)) {
-                Ok(m) => m,
-                Err(err) => {
-                    out.error = Some(err);
-                    return;
+        Some(BodyExpect::Json(expect)) => {
+            // A literal expectation judges as compiled; a templated one has
+            // its (pre-parsed) templates rendered for this response.
+            let rendered;
+            let m = match expect {
+                JsonExpect::Literal(m) => m,
+                JsonExpect::Templated(t) => {
+                    rendered = match t.map_values(&mut |leaf| match leaf {
+                        Leaf::Value(v) => Ok(v.clone()),
+                        Leaf::Template(t) => scope.render(t),
+                    }) {
+                        Ok(m) => m,
+                        Err(err) => {
+                            out.error = Some(err);
+                            return;
+                        }
+                    };
+                    &rendered
                 }
             };
             if let Some(problem) = m.render_problem() {
                 out.error = Some(problem);
                 return;
             }
-            let has_body = !bytes.iter().all(u8::is_ascii_whitespace);
+            let has_body = !body.is_blank();
             if json.is_none() && has_body {
-                let text = String::from_utf8_lossy(bytes);
-                let cut: String = text.chars().take(200).collect();
-                out.mismatches.push(Mismatch::new(MismatchKind::Body, "$", "a JSON body", cut, "body is not JSON"));
+                out.mismatches.push(Mismatch::new(
+                    MismatchKind::Body,
+                    "$",
+                    "a JSON body",
+                    body.excerpt(200),
+                    "body is not JSON",
+                ));
                 return;
             }
             if has_body && !e.any_content_type {
@@ -500,7 +534,7 @@ fn judge(
                     ));
                 }
             }
-            let r = matcher::match_json(&m, json, e.strict.unwrap_or(strict));
+            let r = matcher::match_json(m, json, e.strict.unwrap_or(strict));
             if !r.mismatches.is_empty() {
                 out.body_diff = Some((r.expected_view, json.cloned().unwrap_or(Value::Null)));
             }
@@ -512,7 +546,7 @@ fn judge(
                 TextExpect::Regex(p) => scope.render_pattern(p).map(TextMatcher::Regex),
             };
             match m {
-                Ok(m) => out.mismatches.extend(matcher::text(&m, &String::from_utf8_lossy(bytes))),
+                Ok(m) => out.mismatches.extend(matcher::text(&m, &String::from_utf8_lossy(body.bytes()))),
                 Err(err) => out.error = Some(err),
             }
         }
@@ -574,7 +608,14 @@ fn capture(
     }
 }
 
-fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Request, String> {
+/// A request built from a step, with the JSON body it carries (before
+/// encoding), so that the contract's sensitive members in it are known.
+struct Built {
+    req: reqwest::Request,
+    json: Option<Value>,
+}
+
+fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<Built, String> {
     let r = &step.request;
     let method = scope.render_str(&r.method)?;
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method `{method}`"))?;
@@ -595,14 +636,15 @@ fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Reque
         let value = HeaderValue::from_str(&value).map_err(|_| format!("invalid value for header `{k}`"))?;
         headers.append(name, value);
     }
+    let mut json = None;
     let body: Option<Vec<u8>> = match &r.body {
         RequestBody::Empty => None,
         RequestBody::Json(t) => {
-            let v = scope.render_json(t, None)?;
+            let v = json.insert(scope.render_json(t, None)?);
             if !headers.contains_key(CONTENT_TYPE) {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
-            Some(serde_json::to_vec(&v).map_err(|e| format!("cannot encode the JSON body: {e}"))?)
+            Some(serde_json::to_vec(v).map_err(|e| format!("cannot encode the JSON body: {e}"))?)
         }
         RequestBody::Text(t) => Some(scope.render_str(t)?.into_bytes()),
         RequestBody::File(bytes) => Some(bytes.as_ref().clone()),
@@ -610,7 +652,7 @@ fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<reqwest::Reque
     if let Some(b) = body {
         *req.body_mut() = Some(b.into());
     }
-    Ok(req)
+    Ok(Built { req, json })
 }
 
 /// The path of `url` below the base URL's path prefix.

@@ -50,78 +50,76 @@ impl Redactor {
         }
     }
 
-    /// Scrubs a case result in place.
+    /// Scrubs a case result in place. Values of sensitive members in the
+    /// bodies were collected while the case ran ([`sensitive_values`]);
+    /// those of an expectation's diff view are collected here.
     pub fn apply(mut self, r: &mut CaseResult) {
-        // Sensitive members' values become secrets of their own, so they are
-        // also scrubbed from divergence messages and error texts.
-        let steps = if self.sensitive_members.is_empty() { &[][..] } else { &r.steps[..] };
-        for s in steps {
-            let bodies = [s.request.as_ref().map(|q| q.body.as_str()), s.response.as_ref().map(|p| p.body.as_str())];
-            for body in bodies.into_iter().flatten() {
-                if let Ok(v) = serde_json::from_str::<Value>(body) {
-                    self.collect(&v);
+        if !self.sensitive_members.is_empty() {
+            for s in &r.steps {
+                if let Some((expected, actual)) = &s.body_diff {
+                    self.collect(expected);
+                    self.collect(actual);
                 }
-            }
-            if let Some((expected, actual)) = &s.body_diff {
-                self.collect(expected);
-                self.collect(actual);
             }
         }
         if self.secrets.is_empty() && self.sensitive_members.is_empty() {
             return;
         }
-        self.seal();
-        let scrub = |t: &mut String| self.scrub(t);
+        // Every encoding of a secret keeps its ASCII letters and digits as
+        // they are: a text that holds none of the secrets' longest such runs
+        // holds no secret, and is left alone without the full search.
+        let anchors: Vec<String> = self.secrets.iter().map(|s| anchor(s).to_owned()).collect();
+        let suspect = |t: &str| anchors.iter().any(|a| a.is_empty() || t.contains(a.as_str()));
+        let mut sealed = false;
+        let mut scrub = |this: &mut Self, t: &mut String| {
+            if suspect(t) {
+                if !sealed {
+                    this.seal();
+                    sealed = true;
+                }
+                this.scrub(t);
+            }
+        };
         for s in &mut r.steps {
             if let Some(q) = &mut s.request {
                 q.url = redact_query(&q.url);
-                scrub(&mut q.url);
-                q.headers.iter_mut().for_each(|(_, v)| scrub(v));
-                scrub(&mut q.body);
+                scrub(&mut self, &mut q.url);
+                q.headers.iter_mut().for_each(|(_, v)| scrub(&mut self, v));
+                scrub(&mut self, &mut q.body);
             }
             if let Some(p) = &mut s.response {
-                p.headers.iter_mut().for_each(|(_, v)| scrub(v));
-                scrub(&mut p.body);
+                p.headers.iter_mut().for_each(|(_, v)| scrub(&mut self, v));
+                scrub(&mut self, &mut p.body);
             }
             for m in &mut s.mismatches {
-                scrub(&mut m.expected);
-                scrub(&mut m.actual);
-                scrub(&mut m.message);
-                scrub(&mut m.path);
+                scrub(&mut self, &mut m.expected);
+                scrub(&mut self, &mut m.actual);
+                scrub(&mut self, &mut m.message);
+                scrub(&mut self, &mut m.path);
             }
             if let Some(e) = &mut s.error {
-                scrub(e);
+                scrub(&mut self, e);
             }
             if let Some((expected, actual)) = &mut s.body_diff {
+                // Sensitive members are masked by name, whatever their value.
+                self.seal();
                 self.scrub_json(expected);
                 self.scrub_json(actual);
             }
         }
         if let Some(reason) = &mut r.reason {
-            scrub(reason);
+            scrub(&mut self, reason);
         }
-        r.warnings.iter_mut().for_each(scrub);
+        for w in &mut r.warnings {
+            scrub(&mut self, w);
+        }
     }
 
     fn collect(&mut self, v: &Value) {
-        match v {
-            Value::Object(m) => {
-                for (k, v) in m {
-                    if self.sensitive_members.contains(k) {
-                        if let Value::String(s) = v {
-                            if s.len() >= MIN_SCRUB_LEN {
-                                self.secrets.insert(s.clone());
-                            }
-                        } else if !v.is_null() {
-                            self.secrets.insert(v.to_string());
-                        }
-                    }
-                    self.collect(v);
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|v| self.collect(v)),
-            _ => {}
-        }
+        let members: Vec<String> = self.sensitive_members.iter().cloned().collect();
+        let mut found = Vec::new();
+        sensitive_values(v, &members, &mut found);
+        self.secrets.extend(found.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN));
     }
 
     /// Fixes the list of texts to scrub: each secret in every encoding a
@@ -159,6 +157,36 @@ impl Redactor {
             _ => {}
         }
     }
+}
+
+/// Adds to `into` the values of the members named in `members`, wherever
+/// they are in `v` (strings as they are, other values as JSON text).
+pub(crate) fn sensitive_values(v: &Value, members: &[String], into: &mut Vec<String>) {
+    if members.is_empty() {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if members.iter().any(|n| n == k) {
+                    match v {
+                        Value::String(s) => into.push(s.clone()),
+                        Value::Null => {}
+                        other => into.push(other.to_string()),
+                    }
+                }
+                sensitive_values(v, members, into);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| sensitive_values(v, members, into)),
+        _ => {}
+    }
+}
+
+/// The longest run of ASCII letters and digits in a secret: no encoding
+/// changes it, so every form of the secret contains it.
+fn anchor(secret: &str) -> &str {
+    secret.split(|c: char| !c.is_ascii_alphanumeric()).max_by_key(|run| run.len()).unwrap_or("")
 }
 
 /// A secret as it may appear in a request or in output: raw; percent-encoded
@@ -264,6 +292,40 @@ mod tests {
             r.scrub(&mut text);
             assert_eq!(text, "before <redacted> after", "{form}");
         }
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_holds_its_anchor() {
+        for secret in
+            [r#"s3cr/et+tok=en &"\x"#, "AWS4-HMAC-SHA256 Credential=AKID/2026, Signature=ab12", "&&&", "ünï-cödé42"]
+        {
+            let a = anchor(secret);
+            for form in encodings(secret) {
+                assert!(form.contains(a), "{form:?} lacks {a:?}");
+            }
+        }
+        assert_eq!(anchor("a/bcd+ef"), "bcd");
+        assert_eq!(anchor("&&&"), "");
+    }
+
+    #[test]
+    fn a_secret_without_letters_or_digits_is_still_scrubbed() {
+        let mut result = CaseResult {
+            id: "x".into(),
+            name: "x".into(),
+            file: Default::default(),
+            tags: Vec::new(),
+            covers: Vec::new(),
+            outcome: super::super::result::Outcome::Errored,
+            reason: Some("got &&&& back, and %26%26%26%26".into()),
+            steps: Vec::new(),
+            warnings: vec!["no secret here".into()],
+            fixed: Vec::new(),
+            duration: Default::default(),
+        };
+        Redactor::new(["&&&&".to_owned()], []).apply(&mut result);
+        assert_eq!(result.reason.as_deref(), Some("got <redacted> back, and <redacted>"));
+        assert_eq!(result.warnings, ["no secret here"]);
     }
 
     #[test]
