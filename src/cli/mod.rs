@@ -309,6 +309,15 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the async runtime")
 }
 
+/// The runtime of `conform run`: one thread. Cases wait on the network far
+/// more than they compute, and one thread drives thousands of requests a
+/// second without waking others across cores (`bash bench/run.sh`: less
+/// CPU and shorter runs than a worker per core, on loopback where the
+/// target shares the cores).
+fn runner_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("failed to start the async runtime")
+}
+
 fn run_cases(args: RunArgs) -> Result<u8> {
     let Some(Loaded { selected: cases, ids: all_ids, left_out }) = load_with_ids(&args.select, true)? else {
         return Ok(EXIT_USAGE);
@@ -327,7 +336,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             }
         },
     };
-    let rt = runtime()?;
+    let rt = runner_runtime()?;
     rt.block_on(async move {
         let request = TargetRequest {
             endpoint: args.endpoint.clone(),
