@@ -133,6 +133,8 @@ source = "test"
 
 struct Sample {
     summary: RunSummary,
+    /// The run's events as they came, one line each.
+    events: Vec<String>,
     target: String,
     coverage: conform::report::Coverage,
     _server: MockServer,
@@ -175,10 +177,57 @@ async fn sample() -> Sample {
     let statements: Vec<(String, String)> =
         cases[0].contract.as_ref().unwrap().statements.iter().map(|s| (s.id.clone(), s.text.clone())).collect();
     let target = Target { base_url: server.uri().parse().unwrap(), capabilities: Default::default() };
-    let opts = RunOptions { baseline: Some(Arc::new(baseline)), ..RunOptions::default() };
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = events.clone();
+    let on_event: runner::OnEvent = Arc::new(move |e: &runner::Event<'_>| {
+        let line = match e {
+            runner::Event::RunStarted { cases } => format!("run started {cases}"),
+            runner::Event::CaseStarted { id } => format!("case started {id}"),
+            runner::Event::StepExchanged { case, step, phase, status, passed, .. } => {
+                format!("step {case} {step} {phase:?} {status:?} passed={passed}")
+            }
+            runner::Event::CaseFinished { result } => format!("case finished {} {:?}", result.id, result.outcome),
+            runner::Event::RunFinished { summary } => format!("run finished {}", summary.cases.len()),
+            _ => "unknown event".to_owned(),
+        };
+        log.lock().unwrap().push(line);
+    });
+    let opts = RunOptions { baseline: Some(Arc::new(baseline)), on_event: Some(on_event), ..RunOptions::default() };
     let summary = runner::run(cases, &target, &opts).await.unwrap();
+    let events = events.lock().unwrap().clone();
     let coverage = conform::report::coverage(&statements, &summary, &Default::default());
-    Sample { summary, target: server.uri(), coverage, _server: server }
+    Sample { summary, events, target: server.uri(), coverage, _server: server }
+}
+
+/// The runner's events (#17): the run's bounds first and last, each case
+/// started before its steps and finished after them, a case that does not
+/// run only finished, and no text of an exchange in any event.
+#[tokio::test]
+async fn events_come_in_order_for_every_consumer() {
+    let s = sample().await;
+    let ev = &s.events;
+    assert_eq!(ev.first().map(String::as_str), Some("run started 7"), "{ev:#?}");
+    assert_eq!(ev.last().map(String::as_str), Some("run finished 7"), "{ev:#?}");
+    let at = |line: &str| ev.iter().position(|e| e == line);
+    for case in &s.summary.cases {
+        let finished = at(&format!("case finished {} {:?}", case.id, case.outcome))
+            .unwrap_or_else(|| panic!("no finish for {}: {ev:#?}", case.id));
+        let started = at(&format!("case started {}", case.id));
+        let steps: Vec<usize> = ev
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.starts_with(&format!("step {} ", case.id)))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(steps.len(), case.steps.len(), "{}: {ev:#?}", case.id);
+        match started {
+            Some(started) => assert!(steps.iter().all(|&i| started < i && i < finished), "{}: {ev:#?}", case.id),
+            None => assert_eq!(case.outcome, runner::Outcome::Skipped, "{}", case.id),
+        }
+    }
+    assert!(ev.contains(&"step sample/cases::diverges fetch Step Some(200) passed=false".to_owned()), "{ev:#?}");
+    assert!(ev.contains(&"step sample/cases::cannot-run provision Setup Some(500) passed=false".to_owned()), "{ev:#?}");
+    assert_eq!(ev.iter().filter(|e| e.starts_with("case finished")).count(), 7);
 }
 
 /// Replaces what changes from run to run: ports, durations, dates, temp paths.

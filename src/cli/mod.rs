@@ -374,7 +374,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             fail_fast: args.fail_fast,
             vars: args.select.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
             max_body: runner::DEFAULT_MAX_BODY,
-            on_result: Some(progress.callback()),
+            on_event: Some(progress.listener()),
             credentials,
             region: prepared.region.clone(),
             cancel: cancel.clone(),
@@ -470,21 +470,33 @@ impl Progress {
         Progress { bar, quiet, total, done: Arc::default() }
     }
 
-    fn callback(&self) -> runner::OnResult {
+    /// Follows the run's events: the case in flight as it starts, the
+    /// counts as each case finishes.
+    fn listener(&self) -> runner::OnEvent {
         let (bar, quiet, total, done) = (self.bar.clone(), self.quiet, self.total, self.done.clone());
         let counts = Arc::new(std::sync::Mutex::new([0u64; runner::Outcome::ALL.len()]));
         let last = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
-        Arc::new(move |r: &CaseResult| {
+        Arc::new(move |event: &runner::Event<'_>| {
+            let r = match event {
+                runner::Event::CaseStarted { id } => {
+                    if let Some(bar) = &bar {
+                        let c = counts.lock().unwrap_or_else(|e| e.into_inner());
+                        bar.set_message(format!(
+                            "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {id}",
+                            c[0], c[1], c[2], c[3], c[4], c[5]
+                        ));
+                    }
+                    return;
+                }
+                runner::Event::CaseFinished { result } => result,
+                _ => return,
+            };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(n) = c.get_mut(r.outcome as usize) {
                 *n += 1;
             }
             if let Some(bar) = &bar {
-                bar.set_message(format!(
-                    "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {}",
-                    c[0], c[1], c[2], c[3], c[4], c[5], r.id
-                ));
                 bar.inc(1);
             } else if !quiet && n < total {
                 let mut last = last.lock().unwrap_or_else(|e| e.into_inner());

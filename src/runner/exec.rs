@@ -11,6 +11,7 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 
 use super::Cancel;
+use super::event::{Event, OnEvent};
 use super::redact::{REDACTED, Redactor, SECRET_HEADERS, sensitive_values};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
@@ -33,6 +34,15 @@ pub(crate) struct Ctx {
     pub region: Option<String>,
     pub cancel: Cancel,
     pub baseline: Option<Arc<Baseline>>,
+    pub on_event: Option<OnEvent>,
+}
+
+impl Ctx {
+    fn emit(&self, event: &Event<'_>) {
+        if let Some(f) = &self.on_event {
+            f(event);
+        }
+    }
 }
 
 /// Runs one case to its result. Never panics on what an endpoint sends.
@@ -60,6 +70,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
             return result;
         }
     };
+    ctx.emit(&Event::CaseStarted { id: &case.id });
     // Divergences a baseline knows do not stop a case: later steps run, so
     // a new divergence behind a known one is still caught.
     let body = async {
@@ -225,6 +236,7 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
     let Some(repeat) = &step.repeat else {
         let mut r = exec_step(step, phase, scope, case, ctx, false).await;
         mark_known(&mut r, phase, case, ctx);
+        exchanged(&r, case, ctx);
         return vec![r];
     };
     let items: Vec<Value> = match repeat {
@@ -250,6 +262,7 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
         let mut r = exec_step(step, phase, scope, case, ctx, true).await;
         r.name = format!("{} [{index}]", step.name);
         mark_known(&mut r, phase, case, ctx);
+        exchanged(&r, case, ctx);
         let ok = r.ok();
         out.push(r);
         if !ok {
@@ -258,6 +271,17 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
     }
     scope.binding = None;
     out
+}
+
+fn exchanged(r: &StepResult, case: &Case, ctx: &Ctx) {
+    ctx.emit(&Event::StepExchanged {
+        case: &case.id,
+        step: &r.name,
+        phase: r.phase,
+        status: r.response.as_ref().map(|p| p.status),
+        passed: r.ok(),
+        duration: r.duration,
+    });
 }
 
 impl StepResult {

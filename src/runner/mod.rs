@@ -2,6 +2,7 @@
 //! concurrently (steps of a case in order), per-request timeouts, and a
 //! deterministic result order. Yields a [`RunSummary`]; prints nothing.
 
+mod event;
 mod exec;
 mod redact;
 mod result;
@@ -18,6 +19,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+pub use event::{Event, OnEvent};
 pub use exec::join_url;
 pub use redact::{REDACTED, SECRET_HEADERS};
 pub use redact::{Redactor, redact_query};
@@ -75,9 +77,6 @@ pub struct Target {
     pub capabilities: BTreeSet<String>,
 }
 
-/// Called with each case result as soon as it is known.
-pub type OnResult = Arc<dyn Fn(&CaseResult) + Send + Sync>;
-
 /// How to run.
 #[derive(Clone)]
 pub struct RunOptions {
@@ -91,8 +90,8 @@ pub struct RunOptions {
     pub vars: BTreeMap<String, String>,
     /// Response bodies larger than this make the step error.
     pub max_body: usize,
-    /// Progress callback.
-    pub on_result: Option<OnResult>,
+    /// Listens to the run's events (progress).
+    pub on_event: Option<OnEvent>,
     /// Credentials to sign with; requests go unsigned without them.
     pub credentials: Option<SigningCredentials>,
     /// Region to sign for, over the suite's (`AWS_REGION`).
@@ -118,7 +117,7 @@ impl Default for RunOptions {
             fail_fast: false,
             vars: BTreeMap::new(),
             max_body: DEFAULT_MAX_BODY,
-            on_result: None,
+            on_event: None,
             credentials: None,
             region: None,
             cancel: Cancel::default(),
@@ -169,7 +168,9 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         region: opts.region.clone(),
         cancel: opts.cancel.clone(),
         baseline: opts.baseline.clone(),
+        on_event: opts.on_event.clone(),
     });
+    emit(opts, &Event::RunStarted { cases: cases.len() });
     let stop = Arc::new(AtomicBool::new(false));
     let mut results = Vec::with_capacity(cases.len());
     // Exclusive cases change state other cases share: they run one at a
@@ -189,7 +190,10 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
             unknown_cases: Vec::new(),
         }
     });
-    Ok(RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled(), baseline })
+    let summary =
+        RunSummary { cases: results, duration: started.elapsed(), interrupted: opts.cancel.is_cancelled(), baseline };
+    emit(opts, &Event::RunFinished { summary: &summary });
+    Ok(summary)
 }
 
 /// Runs `cases` with at most `jobs` in flight, appending their results.
@@ -248,8 +252,12 @@ async fn run_batch(
 }
 
 fn notify(opts: &RunOptions, r: &CaseResult) {
-    if let Some(f) = &opts.on_result {
-        f(r);
+    emit(opts, &Event::CaseFinished { result: r });
+}
+
+fn emit(opts: &RunOptions, event: &Event<'_>) {
+    if let Some(f) = &opts.on_event {
+        f(event);
     }
 }
 
