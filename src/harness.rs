@@ -17,7 +17,7 @@
 //!
 //! `suite` reads `CONFORM_ENDPOINT`, `CONFORM_CAPABILITIES` and
 //! `CONFORM_VARS` from the environment; the builder's own calls win. The
-//! target is decided as `conform run` decides it ([`crate::target`]): the
+//! target is decided as `conform run` decides it (one target builder for both): the
 //! built-in double only for suites of its service, credentials required
 //! where a suite signs.
 //!

@@ -1,11 +1,41 @@
 //! `conform`: a contract-test and conformance harness for HTTP APIs.
 //!
 //! Cases written in TOML describe requests and the documented responses;
-//! [`runner::run`] sends them to an endpoint (or the built-in [`double`])
-//! and every divergence comes back as a [`matcher::Mismatch`].
+//! `conform` sends them to an endpoint (or to its built-in double of the
+//! documented behaviour) and reports every divergence.
 //!
-//! Flow: [`case::load_cases`] → `Vec<Case>` → [`runner::run`] →
-//! [`runner::RunSummary`] → each [`report`] writer.
+//! # The ten-minute tour
+//!
+//! A vendor who proves an API conforms in `cargo test` needs one type:
+//! [`Conformance`], a test harness that turns each case into a test.
+//!
+//! ```no_run
+//! // tests/conformance.rs, with `harness = false` in Cargo.toml
+//! fn main() -> std::process::ExitCode {
+//!     conform::Conformance::suite("cases").from_env().run()
+//! }
+//! ```
+//!
+//! To drive a run yourself, the flow is:
+//!
+//! 1. [`load_cases`] reads case files into [`Case`]s (every problem of every
+//!    file at once, as [`LoadError`]s with their locations);
+//! 2. [`runner::run`] sends them to a [`Target`] as [`RunOptions`] say,
+//!    reporting [`Event`]s as it goes, and returns a [`RunSummary`] of
+//!    [`CaseResult`]s, whose divergences are [`Mismatch`]es;
+//! 3. [`write_reports`] writes `report.json`, JUnit XML, Markdown and HTML
+//!    from a [`ReportInput`].
+//!
+//! The target can be the [`Double`]: the documented behaviour of Amazon
+//! Chime's user operations as a real HTTP server on loopback, whose
+//! [`Service`] answers `http` requests.
+//!
+//! The modules hold the rest: [`case`] (the file format), [`matcher`]
+//! (pure expected-versus-actual checks), [`contract`] (service models and
+//! their documented statements), [`protocol`] (AWS JSON request
+//! serialization from a model), [`baseline`] (known divergences),
+//! [`runner`], [`report`], [`double`] and [`harness`]. The command line is
+//! [`main`].
 
 // Nothing a user or an endpoint controls may panic the library.
 #![warn(clippy::unwrap_used)]
@@ -13,14 +43,29 @@
 pub mod baseline;
 pub mod case;
 mod civil;
-pub mod cli;
+mod cli;
 pub mod contract;
 pub mod double;
 mod files;
-pub mod generate;
+mod generate;
 pub mod harness;
 pub mod matcher;
 pub mod protocol;
 pub mod report;
 pub mod runner;
-pub mod target;
+mod target;
+
+pub use baseline::Baseline;
+pub use case::{Case, LoadError, LoadOptions, load_cases};
+pub use double::{Double, DoubleConfig, Service};
+pub use harness::Conformance;
+pub use matcher::Mismatch;
+pub use report::{ReportInput, write_reports};
+pub use runner::{CaseResult, Event, RunOptions, RunSummary, Target};
+
+/// The `conform` command line, as the binary runs it: reads the arguments
+/// of the process, runs the command, and returns its exit code (0 passed,
+/// 1 failed, 2 usage or load error, 130 interrupted).
+pub fn main() -> std::process::ExitCode {
+    cli::run()
+}

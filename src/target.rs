@@ -48,8 +48,9 @@ pub struct PreparedTarget {
     pub region: Option<String>,
     /// How reports name the target.
     pub name: String,
-    /// The built-in double, when it is the target.
-    pub double: Option<Double>,
+    /// The built-in double, when it is the target: held, never read, so
+    /// that it serves for as long as the target is used.
+    pub _double: Option<Double>,
 }
 
 /// Why a run cannot start. Each is a usage error (exit 2): nothing was sent.
@@ -136,7 +137,7 @@ pub async fn prepare(request: &TargetRequest, cases: &[Case]) -> Result<Prepared
                 }
             }
             let target = Target { base_url, capabilities: request.capabilities.clone() };
-            Ok(PreparedTarget { target, credentials, region: env_region, name: url.clone(), double: None })
+            Ok(PreparedTarget { target, credentials, region: env_region, name: url.clone(), _double: None })
         }
         None => {
             let foreign: Vec<&Case> = cases
@@ -178,7 +179,7 @@ pub async fn prepare(request: &TargetRequest, cases: &[Case]) -> Result<Prepared
                 credentials,
                 region: Some(region),
                 name: "built-in double".to_owned(),
-                double: Some(double),
+                _double: Some(double),
             })
         }
     }

@@ -39,7 +39,10 @@ fn kept_requests_get_an_answer_below_500() {
         let target = parts.next().unwrap_or("/");
         let rest = parts.next().unwrap_or("");
         let (head, body) = rest.split_once("\n\n").unwrap_or((rest, ""));
-        let Ok(url) = reqwest::Url::parse(&format!("http://localhost/{}", target.trim_start_matches('/'))) else {
+        let Ok(uri) = format!("/{}", target.trim_start_matches('/')).parse::<http::Uri>() else {
+            continue;
+        };
+        let Ok(method) = http::Method::from_bytes(method.as_bytes()) else {
             continue;
         };
         let mut headers = http::HeaderMap::new();
@@ -51,7 +54,7 @@ fn kept_requests_get_an_answer_below_500() {
                 headers.append(k, v);
             }
         }
-        let reply = service.respond(method, &url, &headers, body.as_bytes());
-        assert!(reply.status < 500, "{name}: {method} {url} answered {}", reply.status);
+        let reply = service.respond(&method, &uri, &headers, body.as_bytes());
+        assert!(reply.status < 500, "{name}: {method} {uri} answered {}", reply.status);
     }
 }

@@ -16,6 +16,7 @@ fn kind_name(kind: FileKind) -> &'static str {
         FileKind::Case => "case",
         FileKind::Suite => "suite",
         FileKind::Contract => "contract",
+        _ => "a kind this test does not know yet",
     }
 }
 

@@ -64,6 +64,7 @@ impl Observed {
 
 /// One change to the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Change {
     /// A new entry.
     Added(Key),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// A 1-based position in a source file, columns counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Position {
     /// 1-based line number.
     pub line: usize,
@@ -16,6 +17,7 @@ pub struct Position {
 
 /// One problem found while loading case files.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadError {
     /// The file the problem is in.
     pub path: PathBuf,

@@ -10,7 +10,7 @@ use super::model::*;
 use super::schema::*;
 use super::template::Template;
 use super::tree::{Node, Tree};
-use crate::matcher::{Comparison, JsonType, Matcher, json::key_of};
+use crate::matcher::{Comparison, JsonType, Matcher, key_of};
 
 impl Cx<'_> {
     pub(super) fn expect(&mut self, raw: &RawExpect) -> Expect {

@@ -22,6 +22,7 @@ use serde_json::Value;
 
 /// The file kinds that have a schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileKind {
     /// A case file.
     Case,

@@ -13,7 +13,7 @@ mod load;
 mod model;
 mod names;
 mod schema;
-pub mod template;
+mod template;
 mod tree;
 
 pub use error::{LoadError, Position};
@@ -24,3 +24,4 @@ pub use load::{
 };
 pub use model::*;
 pub use template::Template;
+pub(crate) use template::{reserved_name, undefined_message};

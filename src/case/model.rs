@@ -12,6 +12,7 @@ use crate::matcher::Matcher;
 
 /// A JSON value whose strings may hold `{{templates}}`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum JsonTemplate {
     /// A value with no templates (numbers, booleans, plain strings).
     Lit(Value),
@@ -41,6 +42,7 @@ pub enum JsonTemplate {
 
 /// How often a step runs. Captures of a repeated step collect into lists.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum StepRepeat {
     /// `repeat = N`: N times, `{{index}}` and `{{item}}` from 0.
     Times(usize),
@@ -51,6 +53,7 @@ pub enum StepRepeat {
 
 /// Where requests of a case are signed for, when they are signed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TargetSettings {
     /// The SigV4 signing name (`chime`).
     pub signing_name: Option<String>,
@@ -61,6 +64,7 @@ pub struct TargetSettings {
 /// How a step's request is signed (when credentials are configured).
 /// Written `sign = false` or `sign = "wrong-secret"` and so on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignMode {
     /// Signed normally.
     #[default]
@@ -95,6 +99,7 @@ impl SignMode {
 
 /// One test case: setup, steps and teardown, with the expectations.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Case {
     /// Stable id: `<path from the suite root>::<name slug>`.
     pub id: String,
@@ -137,6 +142,7 @@ pub struct Case {
 
 /// A request and what its response must be.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Step {
     /// A label for reports (`step 2` when not named).
     pub name: String,
@@ -160,6 +166,7 @@ pub struct Step {
 
 /// A request, before rendering.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Request {
     /// HTTP method.
     pub method: Template,
@@ -178,6 +185,7 @@ pub struct Request {
 
 /// A request body.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum RequestBody {
     /// No body.
     Empty,
@@ -191,6 +199,7 @@ pub enum RequestBody {
 
 /// What a response must be. An absent `status` means any 2xx.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Expect {
     /// Allowed statuses.
     pub status: Option<Vec<u16>>,
@@ -211,6 +220,7 @@ pub struct Expect {
 /// A regex whose source may hold `{{variables}}`; substituted values are
 /// matched literally (escaped). Compiled once at load when it has none.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PatternTemplate {
     /// The source, as written.
     pub source: Template,
@@ -220,6 +230,7 @@ pub struct PatternTemplate {
 
 /// An expectation on one response header; strings may hold `{{variables}}`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum HeaderExpect {
     /// Exactly this value.
     Exact(Template),
@@ -233,6 +244,7 @@ pub enum HeaderExpect {
 
 /// An expectation on a body as text; strings may hold `{{variables}}`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TextExpect {
     /// Exactly this text.
     Exact(Template),
@@ -242,6 +254,7 @@ pub enum TextExpect {
 
 /// A body expectation.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum BodyExpect {
     /// The body is JSON matching this.
     Json(JsonExpect),
@@ -251,6 +264,7 @@ pub enum BodyExpect {
 
 /// A JSON body expectation, compiled once at load.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum JsonExpect {
     /// No leaf is a template: the matcher judges every response as it is.
     Literal(Matcher),
@@ -295,6 +309,7 @@ impl JsonExpect {
 /// A literal leaf of a JSON expectation: a value, or a template that
 /// renders to one.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Leaf {
     /// Taken as it is.
     Value(Value),
@@ -304,6 +319,7 @@ pub enum Leaf {
 
 /// A value taken from a response into a variable.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Capture {
     /// The variable to set.
     pub name: String,
@@ -318,6 +334,7 @@ pub struct Capture {
 
 /// Where a capture reads.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum CaptureSource {
     /// A JSONPath (RFC 9535) into the JSON body; one node gives its value,
     /// several give an array.

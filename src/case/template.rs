@@ -49,12 +49,9 @@ pub const MAX_REPEAT_BYTES: usize = 1024 * 1024;
 /// Names the runner generates; they need no definition.
 pub const GENERATED: &[&str] = &["uuid"];
 
-/// Names a variable or capture may not take: the runner gives them their
-/// meaning (`uuid` a fresh UUID, `index` and `item` the current repetition),
-/// so a definition would be shadowed.
-pub const RESERVED: &[&str] = &["uuid", "index", "item"];
-
-/// Why `name` cannot be defined, if it cannot.
+/// Why `name` cannot be defined, if it cannot: the runner gives `uuid`,
+/// `index`, `item` and `env.*` their meaning, so a definition would be
+/// shadowed.
 pub fn reserved_name(name: &str) -> Option<String> {
     let what = match name {
         "uuid" => "`{{uuid}}` is a fresh UUID at each use",

@@ -236,7 +236,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     if k.is_empty() {
         return Err(format!("empty variable name in `{s}`"));
     }
-    if let Some(why) = crate::case::template::reserved_name(k) {
+    if let Some(why) = crate::case::reserved_name(k) {
         return Err(why);
     }
     Ok((k.to_owned(), v.to_owned()))

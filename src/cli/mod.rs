@@ -13,10 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use args::{
-    BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SchemaArgs, SchemaKind, SelectArgs, ServeArgs,
-    parse_duration, parse_endpoint,
-};
+use args::{BaselineArgs, Cli, Command, GenerateArgs, MergeArgs, RunArgs, SchemaKind, SelectArgs, ServeArgs};
 
 use crate::case::{Case, LoadOptions, load_cases};
 use crate::double::{AuthMode, DoubleConfig, Service};
@@ -34,7 +31,6 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the run was interrupted (Ctrl-C); the reports say so.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-pub use crate::target::DOUBLE_CAPABILITIES;
 use crate::target::TargetRequest;
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -117,7 +113,10 @@ fn read_report(input: &std::path::Path) -> Result<report::json::ParsedReport> {
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))?;
-    report::json::from_json(&value).map_err(|e| anyhow!("`{}` is not a conform report: {e}", path.display()))
+    report::json::from_json(&value).map_err(|e| {
+        let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
+        anyhow!("`{}` is not a conform report: {e}{cause}", path.display())
+    })
 }
 
 /// Writes or updates a baseline from the divergences of runs' reports.
@@ -516,7 +515,7 @@ impl Progress {
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {
-    use crate::double::server::{Limits, ShutdownSignals};
+    use crate::double::{Limits, ShutdownSignals};
     let rt = runtime()?;
     rt.block_on(async move {
         // Installed before the URL is announced: a supervisor that stops the
@@ -537,7 +536,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
         if !addr.ip().is_loopback() {
             eprintln!(
                 "warning: listening on {addr}, beyond this machine: the fault control ({}) is open to anyone who can reach this port",
-                crate::double::faults::FAULTS_PATH
+                crate::double::FAULTS_PATH
             );
         }
         let limits = Limits {
@@ -549,7 +548,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
         // A closed stdout (a supervisor that read the URL and left) must not stop the server.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "conform serve: listening on http://{addr}").and_then(|()| out.flush());
-        crate::double::server::serve(Service::new(config), listener, limits, signals.wait()).await;
+        crate::double::serve(Service::new(config), listener, limits, signals.wait()).await;
         let _ = writeln!(out, "conform serve: stopped");
         Ok(EXIT_OK)
     })

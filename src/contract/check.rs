@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::model::{Model, Protocol, ShapeKind};
 use super::{Contract, timestamp};
-use crate::matcher::{Body, Mismatch, MismatchKind, aws_error_type, join_key, json::show};
+use crate::matcher::{Body, Mismatch, MismatchKind, aws_error_type, join_key, show};
 
 /// A noun with its indefinite article, as a person would write it:
 /// `an ErrorCode`, `a UserId`, `an iso8601 timestamp`, `a Uuid`.

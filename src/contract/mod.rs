@@ -8,7 +8,7 @@
 //! and a run's results. Nothing here knows of runs.
 
 mod check;
-pub mod model;
+mod model;
 mod pattern;
 mod timestamp;
 
@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 pub use check::{RequestLine, check_response, check_value, with_article};
 pub use model::Model;
+pub(crate) use model::{Member, OperationDef, Pattern, Shape, ShapeKind};
 
 /// One documented statement.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -37,6 +38,7 @@ pub struct Statement {
 /// (wins) or `contract.toml`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ShapeMode {
     /// Shape divergences fail the case.
     #[default]

@@ -54,6 +54,7 @@ impl std::str::FromStr for Credential {
 
 /// How the double authenticates requests.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub enum AuthMode {
     /// Accept every request.
     Open,

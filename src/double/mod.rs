@@ -6,15 +6,15 @@
 //! `CreateUser`, `GetUser`, `ListUsers` and `BatchUpdateUser`, with the
 //! routes, statuses, shapes and errors of the service model. Requests are
 //! authenticated per [`AuthMode`]; faults are injected through the control
-//! endpoint in [`faults`]. This module is the only one that uses wiremock.
+//! endpoint `/_localstack/chaos/faults` (LocalStack's rule shape). This module is the only one that uses wiremock.
 
 mod auth;
 mod clock;
-pub mod faults;
+mod faults;
 mod mutants;
 mod reply;
 mod routes;
-pub mod server;
+mod server;
 mod service;
 
 use std::net::TcpListener;
@@ -24,16 +24,15 @@ use std::time::SystemTime;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-pub use auth::{AuthMode, Credential, MAX_SKEW, SigV4Header, parse_authorization};
+pub use auth::{AuthMode, Credential};
+pub(crate) use faults::FAULTS_PATH;
 pub use mutants::Mutant;
-pub use reply::{ApiError, Exception, Reply};
-pub use routes::{NoRoute, Operation, route};
-pub use service::{
-    DEFAULT_RESULTS, LICENSES, MAX_ACCOUNT_NAME, MAX_ACCOUNTS, MAX_BATCH, MAX_EMAIL, MAX_RESULTS, MAX_USERNAME,
-    MAX_USERS_PER_ACCOUNT, USER_TYPES, UpdateItem, validate_batch,
-};
+pub use reply::Reply;
+use reply::{ApiError, Exception};
+use routes::{NoRoute, Operation, route};
+pub(crate) use server::{Limits, ShutdownSignals, serve};
 
-use faults::{FAULTS_PATH, Faults};
+use faults::Faults;
 use http::HeaderValue;
 use service::State;
 
@@ -193,10 +192,15 @@ impl Service {
         Service { inner: Arc::new(Inner { config, state: Mutex::default(), faults: Mutex::default() }) }
     }
 
-    /// Answers one request. Never panics, whatever the input.
-    pub fn respond(&self, method: &str, url: &reqwest::Url, headers: &http::HeaderMap, body: &[u8]) -> Reply {
+    /// Answers one request (`uri` in origin or absolute form: only its
+    /// path and query are read). Never panics, whatever the input.
+    pub fn respond(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: &[u8]) -> Reply {
         let quirks = &self.inner.config.quirks;
-        self.handle(method, url, headers, body).unwrap_or_else(|e| Reply::error(&e, quirks))
+        let target = uri.path_and_query().map_or("/", |p| p.as_str());
+        let Ok(url) = reqwest::Url::parse(&format!("http://localhost{target}")) else {
+            return Reply::error(&ApiError::bad_request("the request target is not a valid path"), quirks);
+        };
+        self.handle(method.as_str(), &url, headers, body).unwrap_or_else(|e| Reply::error(&e, quirks))
     }
 }
 
@@ -213,8 +217,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Respond for Handler {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let reply = self.service.respond(req.method.as_str(), &req.url, &req.headers, &req.body);
-        render(reply, &self.service.inner.config.quirks)
+        let quirks = &self.service.inner.config.quirks;
+        let reply = match req.url.as_str().parse::<http::Uri>() {
+            Ok(uri) => self.service.respond(&req.method, &uri, &req.headers, &req.body),
+            Err(_) => Reply::error(&ApiError::bad_request("the request target is not a valid path"), quirks),
+        };
+        render(reply, quirks)
     }
 }
 
@@ -369,11 +377,11 @@ mod tests {
     #[test]
     fn a_fault_code_with_a_newline_is_400_in_process_too() {
         let service = Service::new(DoubleConfig { auth: AuthMode::Open, ..DoubleConfig::default() });
-        let url = |p: &str| reqwest::Url::parse(&format!("http://localhost{p}")).expect("a valid URL");
+        let uri = |p: &str| p.parse::<http::Uri>().expect("a valid URI");
         let headers = http::HeaderMap::new();
         let body = br#"[{"error":{"statusCode":500,"code":"Bad\nCode"}}]"#;
-        assert_eq!(service.respond("POST", &url(FAULTS_PATH), &headers, body).status, 400);
-        let r = service.respond("GET", &url("/accounts/none"), &headers, b"");
+        assert_eq!(service.respond(&http::Method::POST, &uri(FAULTS_PATH), &headers, body).status, 400);
+        let r = service.respond(&http::Method::GET, &uri("/accounts/none"), &headers, b"");
         assert_eq!(r.status, 404);
         let _ = render(r, service.quirks());
     }

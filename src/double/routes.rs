@@ -3,6 +3,7 @@
 
 /// The operations the double implements.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Operation {
     /// `POST /accounts`
     CreateAccount,

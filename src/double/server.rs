@@ -304,12 +304,7 @@ async fn answer(
         }
     };
     let body = Bytes::from(bytes);
-    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let reply = match reqwest::Url::parse(&format!("http://localhost{target}")) {
-        Ok(url) => service.respond(parts.method.as_str(), &url, &parts.headers, &body),
-        Err(_) => Reply::error(&ApiError::bad_request("the request target is not a valid path"), quirks),
-    };
-    response(reply, quirks)
+    response(service.respond(&parts.method, &parts.uri, &parts.headers, &body), quirks)
 }
 
 fn response(reply: Reply, quirks: &Quirks) -> hyper::Response<Full<Bytes>> {

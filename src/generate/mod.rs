@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use variants::{Constraint, MAX_DEPTH, MAX_GENERATED_SIZE, Variant};
+pub use variants::{Constraint, Variant};
 
 use crate::contract::Model;
 

@@ -5,12 +5,12 @@
 /// calls a violation is what the shape check calls one (not anchored, as
 /// Smithy says; the Java constructs of shipped models rewritten).
 #[derive(Debug)]
-pub struct Pattern(crate::contract::model::Pattern);
+pub struct Pattern(crate::contract::Pattern);
 
 impl Pattern {
     /// Compiles `source`; `None` when it cannot be.
     pub fn new(source: &str) -> Option<Pattern> {
-        crate::contract::model::Pattern::new(source).ok().map(Pattern)
+        crate::contract::Pattern::new(source).ok().map(Pattern)
     }
 
     /// Whether `s` satisfies the pattern (matches somewhere in it).

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::pattern::{Pattern, violations};
-use crate::contract::model::{Member, Model, Shape, ShapeKind};
+use crate::contract::{Member, Model, Shape, ShapeKind};
 
 /// How deep the walk descends into nested structures, lists and maps.
 pub const MAX_DEPTH: usize = 6;

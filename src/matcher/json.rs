@@ -13,6 +13,7 @@ use super::number::{compare_numbers, is_integer_literal, numbers_equal};
 
 /// A numeric comparison, for `$gt`, `$gte`, `$lt` and `$lte`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Comparison {
     /// `$gt`: greater than the bound.
     Gt,
@@ -52,6 +53,7 @@ impl Comparison {
 
 /// A JSON type, for `$type` matchers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JsonType {
     /// `"string"`.
     String,
@@ -119,6 +121,7 @@ impl JsonType {
 /// templates once, at load, and renders them into values per response
 /// ([`Matcher::map_values`]).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Matcher<V = Value> {
     /// Equal to this value (numbers compare by value: `1 == 1.0`).
     Eq(V),

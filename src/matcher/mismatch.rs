@@ -6,6 +6,7 @@ use serde::Serialize;
 /// What part of an exchange diverged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum MismatchKind {
     /// The status code.
     Status,
@@ -40,6 +41,7 @@ impl MismatchKind {
 
 /// One divergence: where, what was expected, what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Mismatch {
     /// What diverged.
     pub kind: MismatchKind,

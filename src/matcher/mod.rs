@@ -1,12 +1,12 @@
 //! Pure expected-vs-actual checks. Each function takes an expectation and
 //! what came back and returns [`Mismatch`] values; nothing here does I/O.
 //!
-//! - [`json`]: body matchers ([`Matcher`]) with JSON paths and a diff view;
+//! - [`match_json`]: body matchers ([`Matcher`]) with JSON paths and a diff view;
 //! - [`status`], [`header`], [`aws_error`]: the other parts of a response.
 
 mod body;
 mod duplicates;
-pub mod json;
+mod json;
 mod mismatch;
 mod number;
 
@@ -17,6 +17,7 @@ use serde_json::Value;
 pub use body::Body;
 pub use duplicates::duplicate_members;
 pub use json::{BodyMatch, Comparison, JsonType, Matcher, match_json, values_equal};
+pub(crate) use json::{key_of, show};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
 pub use number::is_integer_literal as is_integer;
 
@@ -31,6 +32,7 @@ pub fn status(allowed: &[u16], actual: u16) -> Option<Mismatch> {
 
 /// An expectation on one response header (names are case-insensitive).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum HeaderMatcher {
     /// Exactly this value.
     Exact(String),
@@ -101,6 +103,7 @@ pub fn aws_error(allowed: &[String], headers: &HeaderMap, body: Option<&Value>) 
 
 /// An expectation on a body as text.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum TextMatcher {
     /// Exactly this text.
     Exact(String),

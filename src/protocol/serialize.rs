@@ -9,7 +9,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
 use super::timestamp::{TimestampFormat, format_timestamp};
-use crate::contract::model::{Member, Model, OperationDef, ShapeKind};
+use crate::contract::{Member, Model, OperationDef, ShapeKind};
 
 /// An operation's input as an HTTP request. Strings may still hold
 /// `{{templates}}`.

@@ -9,6 +9,7 @@ use crate::runner::{CaseResult, Outcome, Phase, RunSummary};
 
 /// A case that covers a statement, and its outcome.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CoveredBy {
     /// Case id.
     pub id: String,
@@ -22,6 +23,7 @@ pub struct CoveredBy {
 
 /// One documented statement and its cases.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct StatementCoverage {
     /// Statement id.
     pub id: String,
@@ -43,6 +45,7 @@ impl StatementCoverage {
 
 /// Coverage of every statement of a contract.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Coverage {
     /// Statements in contract order.
     pub statements: Vec<StatementCoverage>,

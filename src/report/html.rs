@@ -86,7 +86,7 @@ window.addEventListener('afterprint',function(){document.querySelectorAll('detai
 applyFilters();
 "#;
 
-pub use super::escape_markup as esc;
+pub(crate) use super::escape_markup as esc;
 
 /// Cases in the order a reader wants them: what needs action first.
 fn rank(o: Outcome) -> u8 {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{BADGE_FILE, MAX_BODY_CHARS, ReportInput, cut, parity};
+use super::{BADGE_FILE, MAX_BODY_CHARS, ReportError, ReportInput, cut, parity};
 use crate::baseline::{Entry, Known};
 use crate::matcher::{Mismatch, MismatchKind};
 use crate::runner::{BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepResult};
@@ -369,12 +369,12 @@ pub struct ParsedReport {
 /// Reads a `report.json` of this schema version (or of version 1, which
 /// has no baseline fields). Everything the file holds comes back; a body
 /// the report cut stays cut.
-pub fn from_json(v: &Value) -> Result<ParsedReport, String> {
+pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
     let version = v.get("schema_version").and_then(Value::as_u64);
     if !matches!(version, Some(1) | Some(2)) {
-        return Err(format!("schema_version {version:?} is not 1 or {SCHEMA_VERSION}"));
+        return Err(ReportError::SchemaVersion { found: version });
     }
-    let file: ReportFile = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    let file: ReportFile = serde_json::from_value(v.clone()).map_err(ReportError::Fields)?;
     let statements = file
         .coverage
         .as_ref()

@@ -11,7 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod parity;
-pub mod readable;
+mod readable;
 pub mod terminal;
 
 use std::fs;
@@ -23,7 +23,7 @@ pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
 
 /// Request and response bodies longer than this many characters are cut in
 /// report files (`truncated: true` in `report.json`).
-pub const MAX_BODY_CHARS: usize = 64 * 1024;
+pub(crate) const MAX_BODY_CHARS: usize = 64 * 1024;
 
 /// What the reporters read.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +38,7 @@ pub struct ReportInput<'a> {
 
 /// A report file could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// An I/O failure on a report file.
     #[error("failed to write report file `{path}`")]
@@ -51,10 +52,20 @@ pub enum ReportError {
     /// JUnit serialization failed.
     #[error("failed to serialize the JUnit report")]
     Junit(#[source] quick_junit::SerializeError),
+    /// A `report.json` read back (to merge shards) has a schema version this
+    /// conform does not read.
+    #[error("schema_version {found:?} is not 1 or {}", json::SCHEMA_VERSION)]
+    SchemaVersion {
+        /// The version the file says, if it says one.
+        found: Option<u64>,
+    },
+    /// A `report.json` read back does not have the documented fields.
+    #[error("the report does not have the documented fields")]
+    Fields(#[source] serde_json::Error),
 }
 
 /// Cuts `s` to at most `max` characters; says whether it cut.
-pub fn cut(s: &str, max: usize) -> (String, bool) {
+pub(crate) fn cut(s: &str, max: usize) -> (String, bool) {
     match s.char_indices().nth(max) {
         Some((i, _)) => (s[..i].to_owned(), true),
         None => (s.to_owned(), false),
@@ -62,7 +73,7 @@ pub fn cut(s: &str, max: usize) -> (String, bool) {
 }
 
 /// The badge's file name in a report folder.
-pub const BADGE_FILE: &str = "parity.svg";
+pub(crate) const BADGE_FILE: &str = "parity.svg";
 
 /// Writes all four report files and the badge into `dir` (created if needed). Returns the
 /// paths written.
@@ -92,7 +103,7 @@ pub fn write_reports(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Re
 
 /// Writes a file so that readers see the old content or the new, never a
 /// part: a temporary file in the same folder, flushed, then renamed over.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
@@ -109,7 +120,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Appends the Markdown report to `$GITHUB_STEP_SUMMARY` when it is set.
-pub fn append_step_summary(input: &ReportInput) -> Result<(), ReportError> {
+pub(crate) fn append_step_summary(input: &ReportInput) -> Result<(), ReportError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return Ok(()) };
     let path = PathBuf::from(path);
     let mut f = fs::OpenOptions::new()
@@ -124,7 +135,7 @@ pub fn append_step_summary(input: &ReportInput) -> Result<(), ReportError> {
 /// names, messages) with its control characters shown escaped, so it cannot
 /// move the cursor, retitle the terminal or clear the screen: `\x1b`,
 /// `\x00`, `\n` for C0 controls and DEL, `\u{9b}` for C1 controls.
-pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -143,7 +154,7 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Escapes text for HTML.
-pub fn escape_markup(s: &str) -> String {
+pub(crate) fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -42,7 +42,7 @@ fn label(style: Style, o: Outcome) -> String {
 }
 
 /// The one line for a case.
-pub fn case_line(style: Style, r: &CaseResult) -> String {
+pub(crate) fn case_line(style: Style, r: &CaseResult) -> String {
     let mut line = format!("{} {} ({} ms)", label(style, r.outcome), r.id, r.duration.as_millis());
     if matches!(r.outcome, Outcome::Skipped | Outcome::Errored)
         && let Some(reason) = &r.reason
@@ -148,13 +148,13 @@ fn details(style: Style, r: &CaseResult, failed_bodies: bool) -> String {
 }
 
 /// A unified diff of the expected and actual JSON bodies of a step.
-pub fn body_diff(s: &StepResult) -> Option<String> {
+pub(crate) fn body_diff(s: &StepResult) -> Option<String> {
     let (expected, actual) = s.body_diff.as_ref()?;
     Some(unified(expected, actual))
 }
 
 /// A unified diff of two JSON values, pretty-printed with sorted keys.
-pub fn unified(expected: &Value, actual: &Value) -> String {
+pub(crate) fn unified(expected: &Value, actual: &Value) -> String {
     let a = serde_json::to_string_pretty(expected).unwrap_or_default() + "\n";
     let b = serde_json::to_string_pretty(actual).unwrap_or_default() + "\n";
     TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header("expected", "actual").to_string()
@@ -162,6 +162,7 @@ pub fn unified(expected: &Value, actual: &Value) -> String {
 
 /// How much the terminal report says about each case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Detail {
     /// Only cases that did not pass (known cases count as passed here).
     Quiet,
@@ -172,11 +173,11 @@ pub enum Detail {
 }
 
 /// Lines of a body shown under a failed step, before the rest is folded.
-pub const DETAIL_BODY_LINES: usize = 20;
+pub(crate) const DETAIL_BODY_LINES: usize = 20;
 /// Lines of a body shown by `--verbose`, before the rest is folded.
-pub const VERBOSE_BODY_LINES: usize = 40;
+pub(crate) const VERBOSE_BODY_LINES: usize = 40;
 /// Characters of one body line shown before it is cut.
-pub const BODY_LINE_CHARS: usize = 200;
+pub(crate) const BODY_LINE_CHARS: usize = 200;
 
 /// Appends a body, pretty-printed, control characters escaped, each line
 /// indented, folded after `max_lines` lines.
@@ -197,7 +198,7 @@ fn push_body(out: &mut String, body: &str, indent: &str, max_lines: usize) {
 /// Every exchange of a case (`--verbose`): phase, step, request, status,
 /// time, then the request and response bodies as the runner recorded them
 /// (secrets already redacted), pretty-printed and folded.
-pub fn step_lines(r: &CaseResult) -> String {
+pub(crate) fn step_lines(r: &CaseResult) -> String {
     let mut out = String::new();
     for s in &r.steps {
         let req = s.request.as_ref().map(|q| format!("{} {}", q.method, escape_controls(&q.url))).unwrap_or_default();
@@ -225,7 +226,7 @@ pub fn step_lines(r: &CaseResult) -> String {
 }
 
 /// The closing line: counts and time.
-pub fn summary_line(summary: &RunSummary) -> String {
+pub(crate) fn summary_line(summary: &RunSummary) -> String {
     let c = summary.counts();
     let mut s = format!("{} passed, {} failed, {} errored, {} skipped", c.passed, c.failed, c.errored, c.skipped);
     if summary.baseline.is_some() || c.known + c.fixed > 0 {
@@ -274,7 +275,7 @@ pub fn write_report(
 
 /// What the baseline did: entries fixed (with their location), entries
 /// naming no case, entries of cases that did not run.
-pub fn write_baseline(
+pub(crate) fn write_baseline(
     w: &mut dyn Write,
     style: Style,
     summary: &RunSummary,
@@ -301,7 +302,7 @@ pub fn write_baseline(
 }
 
 /// The coverage table: each documented statement, its verdict and cases.
-pub fn write_coverage(w: &mut dyn Write, style: Style, cov: &super::Coverage) -> io::Result<()> {
+pub(crate) fn write_coverage(w: &mut dyn Write, style: Style, cov: &super::Coverage) -> io::Result<()> {
     let covered = cov.statements.len() - cov.uncovered;
     writeln!(
         w,

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Cancel;
 use super::event::{Event, OnEvent};
-use super::redact::{REDACTED, Redactor, SECRET_HEADERS, sensitive_values};
+use super::redact::{Redactor, SECRET_HEADERS, sensitive_values};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};

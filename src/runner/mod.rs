@@ -20,12 +20,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use event::{Event, OnEvent};
-pub use exec::join_url;
-pub use redact::{REDACTED, SECRET_HEADERS};
-pub use redact::{Redactor, redact_query};
 pub use result::*;
-pub use scope::Scope;
-pub use scope::kind as json_kind;
+pub(crate) use scope::kind as json_kind;
 pub use select::{Selection, Shard};
 pub use sign::{SigningCredentials, sign_request};
 
@@ -131,6 +127,7 @@ impl Default for RunOptions {
 
 /// A problem that stops a run before any case starts.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The HTTP client could not be built (TLS setup).
     #[error("failed to build the HTTP client")]

@@ -14,13 +14,11 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::result::CaseResult;
+use super::result::{CaseResult, REDACTED};
 
 /// Headers whose values never appear in output.
 pub const SECRET_HEADERS: &[&str] =
     &["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"];
-/// The marker that replaces redacted values.
-pub const REDACTED: &str = "<redacted>";
 
 /// Query parameters of presigned URLs that carry secrets.
 const SECRET_QUERY: &[&str] = &["x-amz-signature", "x-amz-credential", "x-amz-security-token"];

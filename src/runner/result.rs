@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The marker that replaces redacted values.
+pub const REDACTED: &str = "<redacted>";
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -13,6 +16,7 @@ use crate::matcher::Mismatch;
 /// The verdict on one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every expectation held.
     Passed,
@@ -52,6 +56,7 @@ impl Outcome {
 /// Which part of a case a step belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Phase {
     /// Suite or case setup.
     Setup,
@@ -63,6 +68,7 @@ pub enum Phase {
 
 /// A request as sent (secrets redacted).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct SentRequest {
     /// HTTP method.
     pub method: String,
@@ -76,6 +82,7 @@ pub struct SentRequest {
 
 /// A response as received.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct ReceivedResponse {
     /// Status code.
     pub status: u16,
@@ -87,6 +94,7 @@ pub struct ReceivedResponse {
 
 /// The result of one step.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct StepResult {
     /// Setup, step or teardown.
     pub phase: Phase,
@@ -140,6 +148,7 @@ impl StepResult {
 
 /// The result of one case.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct CaseResult {
     /// The case id.
     pub id: String,
@@ -182,6 +191,7 @@ impl CaseResult {
 
 /// Counts per outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Counts {
     /// Passed cases.
     pub passed: usize,
@@ -199,6 +209,7 @@ pub struct Counts {
 
 /// Everything a run produced, cases sorted by id.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct RunSummary {
     /// One result per case, sorted by id.
     pub cases: Vec<CaseResult>,
@@ -213,6 +224,7 @@ pub struct RunSummary {
 
 /// How a run used its baseline.
 #[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
 pub struct BaselineUse {
     /// The baseline file, as given.
     pub file: String,

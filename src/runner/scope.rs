@@ -40,7 +40,7 @@ enum Tape {
     /// Keeps each value, in order.
     Record(Vec<Option<Value>>),
     /// Gives the recorded values back in order; the names in `mask` (and
-    /// their members) come back as [`REDACTED`](super::REDACTED).
+    /// their members) come back as [`REDACTED`](super::result::REDACTED).
     Replay { values: Vec<Option<Value>>, at: usize, mask: Vec<String> },
 }
 
@@ -279,18 +279,6 @@ impl Scope {
             }
         })
     }
-
-    /// Renders a literal from an expectation: strings are templates (a
-    /// literal one may still expand `{{ repeat(...) }}`).
-    pub fn render_value(&self, v: &Value) -> Result<Value, String> {
-        match v {
-            Value::String(s) if s.contains("{{") => match Template::parse(s) {
-                Ok(t) => self.render(&t),
-                Err(_) => Ok(v.clone()),
-            },
-            other => Ok(other.clone()),
-        }
-    }
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -330,7 +318,7 @@ pub fn kind(v: &Value) -> &'static str {
 }
 
 fn undefined(name: &str) -> String {
-    crate::case::template::undefined_message(name)
+    crate::case::undefined_message(name)
 }
 
 #[cfg(test)]
