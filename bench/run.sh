@@ -43,30 +43,34 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname 
 echo "conform $($BIN --version | awk '{print $2}'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')$([ "$HURL" = 1 ] && echo ", $(hurl --version | head -1)")"
 
 # This machine is shared: rates drift by a third from one minute to the
-# next. wrk runs twice (its mean is the reference) and each conform figure
-# is the median of REPS runs, with the peak RSS the largest of them.
+# next. So each conform figure is the median of REPS runs, and its wrk
+# reference is the mean of a 5-second wrk run just before and one just
+# after those runs; the peak RSS is the largest of the runs.
 REPS=${REPS:-5}
 wrk_once() { wrk -t2 -c"$JOBS" -d5s -s bench/buu.lua "$BASE" | awk '/Requests\/sec/{print $2}'; }
-w1=$(wrk_once); w2=$(wrk_once)
-wrk_rps=$(python3 -c "print(round(($w1 + $w2) / 2))")
-echo "wrk: $wrk_rps requests/s (mean of $w1 and $w2; 2 threads, $JOBS connections, 5 s each)"
 
 measure() { # label N [env...]: runs conform on the N cases REPS times, prints rate and memory
   local label=$1 N=$2; shift 2
-  local sign=() walls=() rss=0
+  local sign=() walls=() rss=0 w1 w2 wrk_rps
   [ "$label" = unsigned ] && sign=(--unsigned)
+  w1=$(wrk_once)
   for _ in $(seq "$REPS"); do
-    env "$@" /usr/bin/time -f "%e %M" -o "$WORK/run-$N.time" "$BIN" run --quiet "${sign[@]}" --jobs "$JOBS" \
+    local start end
+    start=$(date +%s.%N)
+    env "$@" /usr/bin/time -f "%M" -o "$WORK/run-$N.time" "$BIN" run --quiet "${sign[@]}" --jobs "$JOBS" \
       --endpoint "$BASE" --var "account_id=$ACCOUNT" --var "user_id=$USER_ID" "$WORK/conform-$N" \
       > "$WORK/run-$N.out" || { cat "$WORK/run-$N.out"; exit 1; }
-    read -r wall kib < "$WORK/run-$N.time"
-    walls+=("$wall")
+    end=$(date +%s.%N)
+    walls+=("$(python3 -c "print(f'{$end - $start:.3f}')")")
+    kib=$(cat "$WORK/run-$N.time")
     [ "$kib" -gt "$rss" ] && rss=$kib
   done
+  w2=$(wrk_once)
+  wrk_rps=$(python3 -c "print(round(($w1 + $w2) / 2))")
   local wall rps
   wall=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   rps=$(python3 -c "print(round($N/$wall))")
-  echo "conform run ($label), N=$N: median ${wall}s of ${walls[*]}, $rps requests/s = $(python3 -c "print(round($rps/$wrk_rps, 2))") x wrk; peak RSS $((rss / 1024)) MiB; $(tail -2 "$WORK/run-$N.out" | head -1)"
+  echo "conform run ($label), N=$N: median ${wall}s of ${walls[*]}, $rps requests/s = $(python3 -c "print(round($rps/$wrk_rps, 2))") x wrk ($wrk_rps: $w1 before, $w2 after); peak RSS $((rss / 1024)) MiB; $(tail -2 "$WORK/run-$N.out" | head -1)"
   LAST_RPS=$rps
 }
 

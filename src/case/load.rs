@@ -337,6 +337,14 @@ pub(super) fn load_file(
     let rel = rel.join("/");
     let mut cx = Cx { path, src, errors: Vec::new(), bodies, contract: suite.contract.clone() };
     let mut ids: HashMap<String, String> = HashMap::new();
+    // The suite's own steps are built once per file and shared by its
+    // cases, not copied into each.
+    let shared = |steps: &[Step]| -> Vec<Arc<Step>> {
+        with_headers(steps.to_vec(), &suite.headers).into_iter().map(Arc::new).collect()
+    };
+    let (suite_setup, suite_after, suite_teardown) =
+        (shared(&suite.setup), shared(&suite.after), shared(&suite.teardown));
+    let own = |steps: Vec<Step>| with_headers(steps, &suite.headers).into_iter().map(Arc::new);
     for spanned in &raw.case {
         let rc = spanned.get_ref();
         let name = rc.name.get_ref().trim().to_owned();
@@ -360,12 +368,10 @@ pub(super) fn load_file(
             vars.retain(|(n, _)| *n != k);
             vars.push((k, v));
         }
-        let mut setup = suite.setup.clone();
-        setup.extend(cx.steps(&rc.setup, "setup"));
-        let mut steps = cx.steps(&rc.step, "step");
-        steps.extend(suite.after.iter().cloned());
-        let mut teardown = cx.steps(&rc.teardown, "teardown");
-        teardown.extend(suite.teardown.iter().cloned());
+        let setup: Vec<Arc<Step>> = suite_setup.iter().cloned().chain(own(cx.steps(&rc.setup, "setup"))).collect();
+        let steps: Vec<Arc<Step>> = own(cx.steps(&rc.step, "step")).chain(suite_after.iter().cloned()).collect();
+        let teardown: Vec<Arc<Step>> =
+            own(cx.steps(&rc.teardown, "teardown")).chain(suite_teardown.iter().cloned()).collect();
         let case = Case {
             id: format!("{rel}::{name_slug}"),
             name,
@@ -379,9 +385,9 @@ pub(super) fn load_file(
             strict: rc.strict.or(suite.strict).unwrap_or(true),
             vars,
             secrets: suite.secrets.clone(),
-            setup: with_headers(setup, &suite.headers),
-            steps: with_headers(steps, &suite.headers),
-            teardown: with_headers(teardown, &suite.headers),
+            setup,
+            steps,
+            teardown,
             target: suite.target.clone(),
             contract: suite.contract.clone(),
             shape: suite.shape.or(suite.contract.as_ref().and_then(|c| c.shape)).unwrap_or_default(),

@@ -126,12 +126,13 @@ pub struct Case {
     pub vars: Vec<(String, JsonTemplate)>,
     /// Names of variables whose values are secrets (redacted in output).
     pub secrets: Vec<String>,
-    /// Suite setup then case setup.
-    pub setup: Vec<Step>,
-    /// The steps under test.
-    pub steps: Vec<Step>,
+    /// Suite setup then case setup (a suite's steps are shared by its
+    /// cases).
+    pub setup: Vec<Arc<Step>>,
+    /// The steps under test, then the suite's `after` steps.
+    pub steps: Vec<Arc<Step>>,
     /// Case teardown then suite teardown.
-    pub teardown: Vec<Step>,
+    pub teardown: Vec<Arc<Step>>,
     /// Signing settings from the suite.
     pub target: TargetSettings,
     /// The suite's contract, for shape checks and coverage.

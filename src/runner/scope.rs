@@ -168,24 +168,22 @@ impl Scope {
                 if let Some(v) = self.values.get(name) {
                     return Some(v.clone());
                 }
-                // `a.b.0`: a member or element of a variable.
+                // `a.b.0`: a member or element of a variable, borrowed down
+                // to the value named and only that value cloned.
                 let mut parts = name.split('.');
                 let root = parts.next()?;
                 let mut cur = match root {
-                    "item" => binding.map(|b| b.item.clone())?,
-                    _ => self.values.get(root)?.clone(),
+                    "item" => &binding?.item,
+                    _ => self.values.get(root)?,
                 };
                 for p in parts {
                     cur = match cur {
-                        Value::Object(mut m) => m.remove(p)?,
-                        Value::Array(mut a) => {
-                            let i: usize = p.parse().ok()?;
-                            if i < a.len() { a.swap_remove(i) } else { return None }
-                        }
+                        Value::Object(m) => m.get(p)?,
+                        Value::Array(a) => a.get(p.parse::<usize>().ok()?)?,
                         _ => return None,
                     };
                 }
-                Some(cur)
+                Some(cur.clone())
             }
         }
     }
