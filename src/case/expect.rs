@@ -165,6 +165,10 @@ impl Cx<'_> {
 
     /// Turns an expectation tree into a [`Matcher`]. Tables whose keys start
     /// with `$` are matchers; see the README for the list.
+    ///
+    /// Long on purpose: one arm per `$` key of the case language, each a few
+    /// lines of checks with its own message; apart, they would only pass the
+    /// same node and context around.
     pub(super) fn matcher(&mut self, node: &Node) -> Option<Matcher> {
         const MATCHERS: &[&str] = &[
             "$type",

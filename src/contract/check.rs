@@ -51,6 +51,9 @@ fn check_timestamp(format: Option<&str>, v: &Value, path: &str, shape: &str, out
 }
 
 /// Checks a value against a shape; appends divergences.
+///
+/// Long on purpose: one arm per shape kind with its constraints (length,
+/// pattern, range, enum, members, list and map bounds), read as a table.
 pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut Vec<Mismatch>) {
     let Some(s) = model.shapes.get(shape) else { return };
     match (&s.kind, v) {

@@ -52,6 +52,10 @@ impl std::fmt::Debug for Pattern {
 const SYNTAX: &str = "^$\\.*+?()[]{}|/";
 
 /// Rewrites a model pattern into ECMAScript source and flags.
+///
+/// Long on purpose: one pass of a small lexer whose state (inside a class,
+/// after an escape, pending quantifier) the arms share; split, that state
+/// would have to travel between functions.
 pub fn to_ecmascript(java: &str) -> (String, String) {
     let chars: Vec<char> = java.chars().collect();
     let unicode = java.contains("\\p{") || java.contains("\\P{");

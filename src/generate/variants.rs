@@ -330,6 +330,10 @@ impl Walk<'_> {
         self.push(mp, "enum", text, format!("model: {name}.enum"), variants);
     }
 
+    /// The variants of a string member: one per constraint it documents
+    /// (length bounds, pattern, enum), each beside the value that meets it.
+    /// Long on purpose: the constraints are checked in the order the model
+    /// states them, and each arm is a few lines.
     fn string(&mut self, name: &str, shape: &Shape, value: &Value, path: &[Seg], mp: &str, location: Option<&str>) {
         let pattern = shape.pattern_source.as_deref().and_then(Pattern::new);
         let (min, max) = (whole(&shape.min).map(|m| m.max(0) as u64), whole(&shape.max).map(|m| m.max(0) as u64));

@@ -385,6 +385,10 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 
 /// Checks one value; returns the expected view (`None` when the expectation
 /// is that the value is absent).
+///
+/// Long on purpose: one arm per [`Matcher`] variant, so that each kind's
+/// verdict and view sit side by side; the larger ones (`$unordered`, keyed
+/// items) are functions of their own.
 fn check(m: &Matcher, actual: Option<&Value>, path: &str, strict: bool, out: &mut Vec<Mismatch>) -> Option<Value> {
     let present = |out: &mut Vec<Mismatch>| {
         if actual.is_none() {

@@ -511,59 +511,7 @@ fn judge(
         out.mismatches.extend(matcher::aws_error(&allowed, headers, json));
     }
     match &e.body {
-        Some(BodyExpect::Json(expect)) => {
-            // A literal expectation judges as compiled; a templated one has
-            // its (pre-parsed) templates rendered for this response.
-            let rendered;
-            let m = match expect {
-                JsonExpect::Literal(m) => m,
-                JsonExpect::Templated(t) => {
-                    rendered = match t.map_values(&mut |leaf| match leaf {
-                        Leaf::Value(v) => Ok(v.clone()),
-                        Leaf::Template(t) => scope.render(t),
-                    }) {
-                        Ok(m) => m,
-                        Err(err) => {
-                            out.error = Some(err);
-                            return;
-                        }
-                    };
-                    &rendered
-                }
-            };
-            if let Some(problem) = m.render_problem() {
-                out.error = Some(problem);
-                return;
-            }
-            let has_body = !body.is_blank();
-            if json.is_none() && has_body {
-                out.mismatches.push(Mismatch::new(
-                    MismatchKind::Body,
-                    "$",
-                    "a JSON body",
-                    body.excerpt(200),
-                    "body is not JSON",
-                ));
-                return;
-            }
-            if has_body && !e.any_content_type {
-                let types: Vec<&str> = headers.get_all(CONTENT_TYPE).iter().filter_map(|v| v.to_str().ok()).collect();
-                if !matches!(types.as_slice(), [one] if matcher::is_json_media_type(one)) {
-                    out.mismatches.push(Mismatch::new(
-                        MismatchKind::Header,
-                        "content-type",
-                        "a JSON media type (application/json, application/*+json, application/x-amz-json-1.0 or 1.1)",
-                        if types.is_empty() { "(absent)".to_owned() } else { types.join(", ") },
-                        "a JSON body needs a JSON content type (`any_content_type = true` accepts any)",
-                    ));
-                }
-            }
-            let r = matcher::match_json(m, json, e.strict.unwrap_or(strict));
-            if !r.mismatches.is_empty() {
-                out.body_diff = Some((r.expected_view, json.cloned().unwrap_or(Value::Null)));
-            }
-            out.mismatches.extend(r.mismatches);
-        }
+        Some(BodyExpect::Json(expect)) => judge_json(expect, e, scope, strict, headers, body, out),
         Some(BodyExpect::Text(t)) => {
             let m = match t {
                 TextExpect::Exact(t) => scope.render_str(t).map(TextMatcher::Exact),
@@ -576,6 +524,72 @@ fn judge(
         }
         None => {}
     }
+}
+
+/// Judges a body against a JSON expectation: the expectation rendered
+/// (when it holds templates), the body JSON under a JSON media type, then
+/// the matcher with its diff view.
+fn judge_json(
+    expect: &JsonExpect,
+    e: &crate::case::Expect,
+    scope: &Scope,
+    strict: bool,
+    headers: &HeaderMap,
+    body: Body<'_>,
+    out: &mut StepResult,
+) {
+    let json = body.json();
+    // A literal expectation judges as compiled; a templated one has
+    // its (pre-parsed) templates rendered for this response.
+    let rendered;
+    let m = match expect {
+        JsonExpect::Literal(m) => m,
+        JsonExpect::Templated(t) => {
+            rendered = match t.map_values(&mut |leaf| match leaf {
+                Leaf::Value(v) => Ok(v.clone()),
+                Leaf::Template(t) => scope.render(t),
+            }) {
+                Ok(m) => m,
+                Err(err) => {
+                    out.error = Some(err);
+                    return;
+                }
+            };
+            &rendered
+        }
+    };
+    if let Some(problem) = m.render_problem() {
+        out.error = Some(problem);
+        return;
+    }
+    let has_body = !body.is_blank();
+    if json.is_none() && has_body {
+        out.mismatches.push(Mismatch::new(
+            MismatchKind::Body,
+            "$",
+            "a JSON body",
+            body.excerpt(200),
+            "body is not JSON",
+        ));
+        return;
+    }
+    if has_body && !e.any_content_type {
+        let types: Vec<&str> = headers.get_all(CONTENT_TYPE).iter().filter_map(|v| v.to_str().ok()).collect();
+        if !matches!(types.as_slice(), [one] if matcher::is_json_media_type(one)) {
+            out.mismatches.push(Mismatch::new(
+                MismatchKind::Header,
+                "content-type",
+                "a JSON media type (application/json, application/*+json, application/x-amz-json-1.0 or 1.1)",
+                if types.is_empty() { "(absent)".to_owned() } else { types.join(", ") },
+                "a JSON body needs a JSON content type (`any_content_type = true` accepts any)",
+            ));
+        }
+    }
+    let r = matcher::match_json(m, json, e.strict.unwrap_or(strict));
+    if !r.mismatches.is_empty() {
+        out.body_diff = Some((r.expected_view, json.cloned().unwrap_or(Value::Null)));
+    }
+    out.mismatches.extend(r.mismatches);
 }
 
 fn capture(

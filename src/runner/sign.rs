@@ -155,31 +155,6 @@ impl Signed {
         body: &[u8],
     ) -> Signed {
         let url = req.url();
-        // Canonical headers: the request's (values trimmed, runs of spaces
-        // collapsed; values that are not visible ASCII are not signed),
-        // `host` unless the request names one, the date and the token.
-        let mut headers: Vec<(&str, Cow<'_, str>)> = req
-            .headers()
-            .iter()
-            .filter(|(k, _)| *k != X_AMZ_DATE && *k != X_AMZ_SECURITY_TOKEN)
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), trim_all(v))))
-            .collect();
-        let host;
-        if !req.headers().contains_key(http::header::HOST) {
-            host = match (url.host_str(), url.port()) {
-                (Some(h), Some(p)) => format!("{h}:{p}"),
-                (Some(h), None) => h.to_owned(),
-                (None, _) => String::new(),
-            };
-            headers.push(("host", Cow::Borrowed(&host)));
-        }
-        headers.push(("x-amz-date", Cow::Borrowed(date_time)));
-        if let Some(token) = &creds.session_token {
-            headers.push(("x-amz-security-token", Cow::Borrowed(token)));
-        }
-        // Sorted by name, values of one name in the order they were added.
-        headers.sort_by(|a, b| a.0.cmp(b.0));
-        let mut signed_names = String::new();
         let mut canonical = String::with_capacity(512);
         canonical.push_str(req.method().as_str());
         canonical.push('\n');
@@ -201,30 +176,7 @@ impl Signed {
             canonical.push_str(v);
         }
         canonical.push('\n');
-        let mut i = 0;
-        while i < headers.len() {
-            let name = headers[i].0;
-            let mut j = i;
-            while j < headers.len() && headers[j].0 == name {
-                j += 1;
-            }
-            if !UNSIGNED_HEADERS.contains(&name) {
-                canonical.push_str(name);
-                canonical.push(':');
-                for (n, (_, v)) in headers[i..j].iter().enumerate() {
-                    if n > 0 {
-                        canonical.push(',');
-                    }
-                    canonical.push_str(v);
-                }
-                canonical.push('\n');
-                if !signed_names.is_empty() {
-                    signed_names.push(';');
-                }
-                signed_names.push_str(name);
-            }
-            i = j;
-        }
+        let signed_names = canonical_headers(req, creds, date_time, &mut canonical);
         canonical.push('\n');
         canonical.push_str(&signed_names);
         canonical.push('\n');
@@ -241,6 +193,67 @@ impl Signed {
             ),
         }
     }
+}
+
+/// Appends the canonical headers, a line each, to `canonical` and returns
+/// the signed header names (`a;b;c`). The request's headers (values
+/// trimmed, runs of spaces collapsed; values that are not visible ASCII are
+/// not signed), `host` unless the request names one, the date and the
+/// token; sorted by name, values of one name in the order they were added.
+fn canonical_headers(
+    req: &reqwest::Request,
+    creds: &SigningCredentials,
+    date_time: &str,
+    canonical: &mut String,
+) -> String {
+    let url = req.url();
+    let mut headers: Vec<(&str, Cow<'_, str>)> = req
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != X_AMZ_DATE && *k != X_AMZ_SECURITY_TOKEN)
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), trim_all(v))))
+        .collect();
+    let host;
+    if !req.headers().contains_key(http::header::HOST) {
+        host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            (None, _) => String::new(),
+        };
+        headers.push(("host", Cow::Borrowed(&host)));
+    }
+    headers.push(("x-amz-date", Cow::Borrowed(date_time)));
+    if let Some(token) = &creds.session_token {
+        headers.push(("x-amz-security-token", Cow::Borrowed(token)));
+    }
+    // A stable sort: values of one name keep their order.
+    headers.sort_by(|a, b| a.0.cmp(b.0));
+    let mut signed_names = String::new();
+    let mut i = 0;
+    while i < headers.len() {
+        let name = headers[i].0;
+        let mut j = i;
+        while j < headers.len() && headers[j].0 == name {
+            j += 1;
+        }
+        if !UNSIGNED_HEADERS.contains(&name) {
+            canonical.push_str(name);
+            canonical.push(':');
+            for (n, (_, v)) in headers[i..j].iter().enumerate() {
+                if n > 0 {
+                    canonical.push(',');
+                }
+                canonical.push_str(v);
+            }
+            canonical.push('\n');
+            if !signed_names.is_empty() {
+                signed_names.push(';');
+            }
+            signed_names.push_str(name);
+        }
+        i = j;
+    }
+    signed_names
 }
 
 /// Everything but RFC 3986 unreserved characters, as AWS encodes query
