@@ -26,6 +26,31 @@
 //! 3. [`write_reports`] writes `report.json`, JUnit XML, Markdown and HTML
 //!    from a [`ReportInput`].
 //!
+//! ```no_run
+//! use std::sync::Arc;
+//! use conform::{Event, LoadOptions, ReportInput, RunOptions, Target, load_cases, write_reports};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let cases = load_cases(&["cases".into()], &LoadOptions::default()).map_err(|errors| {
+//!     // Every problem of every file, each with its file:line:col.
+//!     errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+//! })?;
+//! let target = Target { base_url: "http://127.0.0.1:8080".parse()?, capabilities: Default::default() };
+//! let on_event: conform::runner::OnEvent = Arc::new(|e: &Event<'_>| {
+//!     if let Event::CaseFinished { result } = e {
+//!         eprintln!("{} {:?}", result.id, result.outcome);
+//!     }
+//! });
+//! let opts = RunOptions { on_event: Some(on_event), ..RunOptions::default() };
+//! let summary = conform::runner::run(cases, &target, &opts).await?;
+//! let input = ReportInput { summary: &summary, target: "my-service", coverage: None };
+//! write_reports("reports".as_ref(), &input)?;
+//! # Ok(()) }
+//! ```
+//!
+//! Public enums and result types are `#[non_exhaustive]`: match them with a
+//! wildcard arm, and read results rather than build them.
+//!
 //! The target can be the [`Double`]: the documented behaviour of Amazon
 //! Chime's user operations as a real HTTP server on loopback, whose
 //! [`Service`] answers `http` requests.
