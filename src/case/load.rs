@@ -537,8 +537,8 @@ impl Cx<'_> {
         };
         match Contract::from_raw(&path, raw) {
             Ok(c) => Some(Arc::new(c)),
-            Err(problems) => {
-                self.errors.extend(problems.into_iter().map(|e| LoadError::file(&path, e)));
+            Err(e) => {
+                self.errors.extend(e.problems.into_iter().map(|p| LoadError::file(&path, p)));
                 None
             }
         }

@@ -116,7 +116,7 @@ impl Template {
     /// Renders the template. A string that is exactly one reference takes the
     /// variable's JSON value as it is (a number stays a number, a list a
     /// list); otherwise values are spliced in as text.
-    pub fn render(&self, lookup: &mut dyn FnMut(&str) -> Option<Value>) -> Result<Value, String> {
+    pub(crate) fn render(&self, lookup: &mut dyn FnMut(&str) -> Option<Value>) -> Result<Value, String> {
         if let [Segment::Var { name, .. }] = self.segments.as_slice() {
             return lookup(name).ok_or_else(|| name.clone());
         }
@@ -135,7 +135,7 @@ impl Template {
 
     /// Renders to text, passing each substituted value's text through
     /// `transform` (escaping, encoding); the error names an undefined variable.
-    pub fn render_each(
+    pub(crate) fn render_each(
         &self,
         lookup: &mut dyn FnMut(&str) -> Option<Value>,
         transform: &mut dyn FnMut(&str) -> String,

@@ -112,19 +112,39 @@ pub struct Contract {
     pub shape: Option<ShapeMode>,
 }
 
+/// A contract or service model that cannot be used: every problem found,
+/// each naming the shape, member, operation or statement it is about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.join("; "))]
+#[non_exhaustive]
+pub struct ContractError {
+    /// The problems, in the order found.
+    pub problems: Vec<String>,
+}
+
+impl ContractError {
+    fn new(problems: Vec<String>) -> ContractError {
+        ContractError { problems }
+    }
+}
+
 impl Contract {
     /// Builds a contract from its parsed file; `dir` resolves the model path.
     /// Every problem is reported (of the model, each naming its shape,
     /// member or operation; of the statements).
-    pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, Vec<String>> {
+    pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, ContractError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
-        let text = read_model(&model_path).map_err(|e| vec![e])?;
-        let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| vec![format!("the service model `{}` is not valid JSON: {e}", model_path.display())])?;
+        let text = read_model(&model_path).map_err(|e| ContractError::new(vec![e]))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            ContractError::new(vec![format!("the service model `{}` is not valid JSON: {e}", model_path.display())])
+        })?;
         let mut problems = Vec::new();
-        let model = Model::parse(&json).map_err(|errors| {
-            errors.into_iter().map(|e| format!("the service model `{}`: {e}", model_path.display())).collect::<Vec<_>>()
+        let model = Model::parse(&json).map_err(|e| {
+            e.problems
+                .into_iter()
+                .map(|p| format!("the service model `{}`: {p}", model_path.display()))
+                .collect::<Vec<_>>()
         });
         let mut seen = std::collections::HashSet::new();
         for s in &raw.statements {
@@ -134,10 +154,10 @@ impl Contract {
         }
         let model = match model {
             Ok(m) if problems.is_empty() => m,
-            Ok(_) => return Err(problems),
+            Ok(_) => return Err(ContractError::new(problems)),
             Err(mut e) => {
                 e.append(&mut problems);
-                return Err(e);
+                return Err(ContractError::new(e));
             }
         };
         let sensitive_members = model.sensitive_members();

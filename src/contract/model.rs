@@ -191,7 +191,7 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 impl Model {
     /// Parses a model. Every problem is reported, each naming its shape,
     /// member or operation.
-    pub fn parse(json: &Value) -> Result<Model, Vec<String>> {
+    pub fn parse(json: &Value) -> Result<Model, super::ContractError> {
         let mut model = Model::default();
         let mut problems = Vec::new();
         let metadata = json.get("metadata");
@@ -208,7 +208,7 @@ impl Model {
         model.target_prefix = metadata.and_then(|m| s(m, "targetPrefix")).map(str::to_owned);
         model.json_version = metadata.and_then(|m| s(m, "jsonVersion")).map(str::to_owned);
         let Some(shapes) = json.get("shapes").and_then(Value::as_object) else {
-            return Err(vec!["the model has no `shapes` object".to_owned()]);
+            return Err(super::ContractError::new(vec!["the model has no `shapes` object".to_owned()]));
         };
         for (name, v) in shapes {
             match parse_shape(name, v) {
@@ -230,7 +230,7 @@ impl Model {
         }
         let Some(ops) = json.get("operations").and_then(Value::as_object) else {
             problems.push("the model has no `operations` object".to_owned());
-            return Err(problems);
+            return Err(super::ContractError::new(problems));
         };
         for (name, v) in ops {
             match parse_operation(name, v, &model) {
@@ -243,7 +243,7 @@ impl Model {
         if model.protocol == Protocol::Json && model.target_prefix.is_none() {
             problems.push("a `json` model needs `metadata.targetPrefix` (for `X-Amz-Target`)".to_owned());
         }
-        if problems.is_empty() { Ok(model) } else { Err(problems) }
+        if problems.is_empty() { Ok(model) } else { Err(super::ContractError::new(problems)) }
     }
 
     /// Names of the members whose shape is sensitive (in any structure).
@@ -476,7 +476,7 @@ mod tests {
             },
             "operations": {"Op": {"http": {"method": "GET", "requestUri": "/"}, "output": {"shape": "Missing"}}}
         });
-        let problems = Model::parse(&model).expect_err("four problems");
+        let problems = Model::parse(&model).expect_err("four problems").problems;
         assert_eq!(problems.len(), 4, "{problems:#?}");
         for needle in ["shape `A` has an invalid pattern", "member `B.x` has no `shape`", "list `C`", "shape `Missing`"]
         {

@@ -142,7 +142,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Generated, GenerateError> {
         GenerateError::Model(format!("the service model `{}` is not valid JSON: {e}", opts.model.display()))
     })?;
     let model = Model::parse(&json)
-        .map_err(|e| GenerateError::Model(format!("the service model `{}`: {}", opts.model.display(), e.join("; "))))?;
+        .map_err(|e| GenerateError::Model(format!("the service model `{}`: {e}", opts.model.display())))?;
     let operation_error = |message: String| GenerateError::Operation { model: opts.model.clone(), message };
     if !matches!(model.metadata.protocol.as_str(), "rest-json" | "json") {
         return Err(operation_error(format!(
