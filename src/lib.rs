@@ -20,7 +20,7 @@
 //!
 //! 1. [`load_cases`] reads case files into [`Case`]s (every problem of every
 //!    file at once, as [`LoadError`]s with their locations);
-//! 2. [`runner::run`] sends them to a [`Target`] as [`RunOptions`] say,
+//! 2. [`run`] sends them to a [`Target`] as [`RunOptions`] say,
 //!    reporting [`Event`]s as it goes, and returns a [`RunSummary`] of
 //!    [`CaseResult`]s, whose divergences are [`Mismatch`]es;
 //! 3. [`write_reports`] writes `report.json`, JUnit XML, Markdown and HTML
@@ -28,7 +28,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use conform::{Event, LoadOptions, ReportInput, RunOptions, Target, load_cases, write_reports};
+//! use conform::{Event, LoadOptions, OnEvent, ReportInput, RunOptions, Target, load_cases, run, write_reports};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let cases = load_cases(&["cases".into()], &LoadOptions::default()).map_err(|errors| {
@@ -36,13 +36,13 @@
 //!     errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
 //! })?;
 //! let target = Target { base_url: "http://127.0.0.1:8080".parse()?, capabilities: Default::default() };
-//! let on_event: conform::runner::OnEvent = Arc::new(|e: &Event<'_>| {
+//! let on_event: OnEvent = Arc::new(|e: &Event<'_>| {
 //!     if let Event::CaseFinished { result } = e {
 //!         eprintln!("{} {:?}", result.id, result.outcome);
 //!     }
 //! });
 //! let opts = RunOptions { on_event: Some(on_event), ..RunOptions::default() };
-//! let summary = conform::runner::run(cases, &target, &opts).await?;
+//! let summary = run(cases, &target, &opts).await?;
 //! let input = ReportInput { summary: &summary, target: "my-service", coverage: None };
 //! write_reports("reports".as_ref(), &input)?;
 //! # Ok(()) }
@@ -64,6 +64,8 @@
 
 // Nothing a user or an endpoint controls may panic the library.
 #![warn(clippy::unwrap_used)]
+// Every type a public item mentions can be named by its users.
+#![warn(unnameable_types)]
 
 pub mod baseline;
 pub mod case;
@@ -86,7 +88,7 @@ pub use double::{Double, DoubleConfig, Service};
 pub use harness::Conformance;
 pub use matcher::Mismatch;
 pub use report::{ReportInput, write_reports};
-pub use runner::{CaseResult, Event, RunOptions, RunSummary, Target};
+pub use runner::{CaseResult, Event, OnEvent, RunOptions, RunSummary, Target, run};
 
 /// The `conform` command line, as the binary runs it: reads the arguments
 /// of the process, runs the command, and returns its exit code (0 passed,

@@ -14,6 +14,8 @@ const API_TOKEN: &str = "tok-API-TOKEN-5f3a9c";
 const BEARER: &str = "bearer-VALUE-77e1";
 const PRESIGNED: &str = "PRESIGNEDSIG0badc0ffee";
 const ROOM_ARN: &str = "arn:aws:a4b:us-east-1:123456789012:room/ROOM-ARN-SECRET";
+/// A sensitive member's value sent in a `text` body that is JSON.
+const ROOM_ARN_IN_TEXT: &str = "arn:aws:a4b:us-east-1:123456789012:room/TEXT-BODY-ARN";
 
 #[test]
 fn no_secret_appears_in_terminal_output_or_any_report() {
@@ -34,6 +36,13 @@ path = "/accounts"
 json = {{ Name = "acme" }}
 expect.status = 201
 capture = {{ account_id = "$.Account.AccountId" }}
+[[case.step]]
+name = "text body"
+method = "POST"
+path = "/accounts/{{{{account_id}}}}/users"
+headers = {{ content-type = "application/json" }}
+text = '{{"UpdateUserRequestItems":[{{"UserId":"u2","AlexaForBusinessMetadata":{{"AlexaForBusinessRoomArn":"{ROOM_ARN_IN_TEXT}"}}}}]}}'
+expect.status = 200
 [[case.step]]
 method = "POST"
 path = "/accounts/{{{{account_id}}}}/users"
@@ -69,7 +78,7 @@ expect.json = {{ UserErrors = [], Token = "{{{{api_token}}}}" }}
     // A SigV4 signature: 64 hex digits after `Signature=`.
     let signature = regex::Regex::new("Signature=[0-9a-f]{64}").unwrap();
     for (name, text) in &outputs {
-        for secret in [SECRET_KEY, SESSION_TOKEN, API_TOKEN, BEARER, PRESIGNED, ROOM_ARN] {
+        for secret in [SECRET_KEY, SESSION_TOKEN, API_TOKEN, BEARER, PRESIGNED, ROOM_ARN, ROOM_ARN_IN_TEXT] {
             if text.contains(secret) {
                 hits.push(format!("{name} contains {secret}"));
             }

@@ -23,5 +23,5 @@ pub use load::{
     load_bytes, load_cases,
 };
 pub use model::*;
-pub use template::Template;
+pub use template::{Template, TemplateError};
 pub(crate) use template::{reserved_name, undefined_message};

@@ -479,15 +479,17 @@ impl Progress {
         let (bar, quiet, total, done) = (self.bar.clone(), self.quiet, self.total, self.done.clone());
         let counts = Arc::new(std::sync::Mutex::new([0u64; runner::Outcome::ALL.len()]));
         let last = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+        let message = |c: &[u64], id: &str| {
+            format!(
+                "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {id}",
+                c[0], c[1], c[2], c[3], c[4], c[5]
+            )
+        };
         Arc::new(move |event: &runner::Event<'_>| {
             let r = match event {
                 runner::Event::CaseStarted { id } => {
                     if let Some(bar) = &bar {
-                        let c = counts.lock().unwrap_or_else(|e| e.into_inner());
-                        bar.set_message(format!(
-                            "{} passed, {} failed, {} errored, {} skipped, {} known, {} fixed · {id}",
-                            c[0], c[1], c[2], c[3], c[4], c[5]
-                        ));
+                        bar.set_message(message(&*counts.lock().unwrap_or_else(|e| e.into_inner()), id));
                     }
                     return;
                 }
@@ -500,6 +502,7 @@ impl Progress {
                 *n += 1;
             }
             if let Some(bar) = &bar {
+                bar.set_message(message(&*c, &r.id));
                 bar.inc(1);
             } else if !quiet && n < total {
                 let mut last = last.lock().unwrap_or_else(|e| e.into_inner());

@@ -147,10 +147,6 @@ pub struct Metadata {
     pub json_version: Option<String>,
     /// The SigV4 signing name (`signingName`, else `endpointPrefix`).
     pub signing_name: Option<String>,
-    /// `serviceId`.
-    pub service_id: Option<String>,
-    /// `apiVersion`.
-    pub api_version: Option<String>,
 }
 
 /// The wire protocol of a model (`metadata.protocol`).
@@ -167,17 +163,17 @@ pub enum Protocol {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     /// The wire protocol.
-    pub protocol: Protocol,
+    pub(crate) protocol: Protocol,
     /// `metadata.targetPrefix`: the `X-Amz-Target` prefix of a `json` model.
-    pub target_prefix: Option<String>,
+    pub(crate) target_prefix: Option<String>,
     /// `metadata.jsonVersion` (`1.0` or `1.1`) of a `json` model.
-    pub json_version: Option<String>,
+    pub(crate) json_version: Option<String>,
     /// Shapes by name.
-    pub shapes: HashMap<String, Shape>,
+    pub(crate) shapes: HashMap<String, Shape>,
     /// Operations by name.
-    pub operations: HashMap<String, OperationDef>,
+    pub(crate) operations: HashMap<String, OperationDef>,
     /// Service-wide facts.
-    pub metadata: Metadata,
+    pub(crate) metadata: Metadata,
 }
 
 fn u(v: &Value, k: &str) -> Option<u64> {
@@ -224,8 +220,6 @@ impl Model {
                 target_prefix: s(meta, "targetPrefix").map(str::to_owned),
                 json_version: s(meta, "jsonVersion").map(str::to_owned),
                 signing_name: s(meta, "signingName").or_else(|| s(meta, "endpointPrefix")).map(str::to_owned),
-                service_id: s(meta, "serviceId").map(str::to_owned),
-                api_version: s(meta, "apiVersion").map(str::to_owned),
             };
         }
         let Some(ops) = json.get("operations").and_then(Value::as_object) else {
@@ -269,7 +263,7 @@ impl Model {
     /// a routing parameter (one that some route of the same path fixes, such
     /// as `operation`) must match that route's value exactly. For `json`: by
     /// `X-Amz-Target: <targetPrefix>.<Operation>` on a `POST`.
-    pub fn identify(
+    pub(crate) fn identify(
         &self,
         method: &str,
         path: &str,

@@ -1,6 +1,7 @@
-//! The built-in double of the documented Chime API, on wiremock-rs: a real
-//! HTTP server on loopback with in-memory state. It is what `conform run`
-//! targets without `--endpoint`, and what `conform serve` runs.
+//! The built-in double of the documented Chime API: a real HTTP server on
+//! loopback with in-memory state. `conform run` and the tests start it in
+//! process on wiremock-rs ([`Double`]); `conform serve` fronts the same
+//! [`Service`] with a bare hyper server.
 //!
 //! Operations: `CreateAccount`, `GetAccount`, `DeleteAccount`,
 //! `CreateUser`, `GetUser`, `ListUsers` and `BatchUpdateUser`, with the
@@ -26,7 +27,12 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub use auth::{AuthMode, Credential};
 pub(crate) use faults::FAULTS_PATH;
+// The deliberate deviations exist for the tests (feature `mutants`); the
+// shipped build has the type only to compile the checks away.
+#[cfg(feature = "mutants")]
 pub use mutants::Mutant;
+#[cfg(not(feature = "mutants"))]
+pub(crate) use mutants::Mutant;
 pub use reply::Reply;
 use reply::{ApiError, Exception};
 use routes::{NoRoute, Operation, route};

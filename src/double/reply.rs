@@ -131,17 +131,17 @@ pub struct Reply {
 
 impl Reply {
     /// A JSON reply.
-    pub fn json(status: u16, body: Value) -> Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
         Reply { status, headers: vec![], body: Some(body) }
     }
 
     /// An empty reply.
-    pub fn empty(status: u16) -> Reply {
+    pub(crate) fn empty(status: u16) -> Reply {
         Reply { status, headers: vec![], body: None }
     }
 
     /// The documented error form: status, `x-amzn-ErrorType`, `{"Code", "Message"}`.
-    pub fn error(e: &ApiError, quirks: &Quirks) -> Reply {
+    pub(crate) fn error(e: &ApiError, quirks: &Quirks) -> Reply {
         let name = e.exception.name();
         let header = if quirks.error_type_suffix {
             format!("{name}:http://internal.amazon.com/coral/com.amazonaws.chime/")

@@ -36,7 +36,8 @@ pub struct ReportInput<'a> {
     pub coverage: Option<&'a Coverage>,
 }
 
-/// A report file could not be written.
+/// A report file could not be written, or a `report.json` read back (to
+/// merge shards) is not one this version reads.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {

@@ -337,8 +337,13 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     };
     let sensitive = case.contract.as_ref().map_or(&[][..], |c| &c.sensitive_members[..]);
     let req = match built.and_then(|Built { mut req, json }| {
-        if let Some(json) = &json {
-            sensitive_values(json, sensitive, &mut scope.secrets);
+        match &json {
+            Some(json) => sensitive_values(json, sensitive, &mut scope.secrets),
+            // A `text` or `file` body may be JSON too.
+            None => {
+                let bytes = req.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+                sensitive_values_in(bytes, sensitive, &mut scope.secrets);
+            }
         }
         if let (Some(creds), Some(service)) = (&ctx.credentials, &target.signing_name) {
             let region = ctx.region.as_deref().or(target.region.as_deref()).unwrap_or("us-east-1");
@@ -380,8 +385,11 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     // The body is parsed once; every check below reads the same value.
     let mut parsed = None;
     let body = Body::parse(&bytes, &mut parsed);
-    if let Some(json) = body.json() {
-        sensitive_values(json, sensitive, &mut scope.secrets);
+    match body.json() {
+        Some(json) => sensitive_values(json, sensitive, &mut scope.secrets),
+        // Not JSON as received (invalid UTF-8 in a string, say): its text
+        // still shows in the report, so what it names is still collected.
+        None => sensitive_values_in(body.bytes(), sensitive, &mut scope.secrets),
     }
     judge(step, scope, case.strict, status, &headers, body, &mut out);
     // Steps under test are also held to the documented shape of their
@@ -397,6 +405,17 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     capture(&step.captures, scope, status, &headers, body.json(), repeated, &mut out);
     out.response = Some(received_response(case, status, &headers, bytes));
     out
+}
+
+/// Collects the sensitive members' values from a body that was not parsed
+/// as JSON, reading it as JSON text if it is (invalid UTF-8 replaced).
+fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String>) {
+    if sensitive.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    if let Ok(v) = serde_json::from_str::<Value>(&String::from_utf8_lossy(bytes)) {
+        sensitive_values(&v, sensitive, into);
+    }
 }
 
 /// The record of a response. Credentials a target sends back
