@@ -31,15 +31,46 @@ pub struct StatementCoverage {
     pub text: String,
     /// Cases that list it in `covers`.
     pub cases: Vec<CoveredBy>,
-    /// `uncovered`, `conforms`, `known` (no new divergence, but known
-    /// ones), `diverges` or `not run`.
-    pub verdict: &'static str,
+    /// What the cases say of the statement.
+    pub verdict: Verdict,
 }
 
-impl StatementCoverage {
-    /// The verdict on the statement.
-    pub fn verdict(&self) -> &'static str {
-        self.verdict
+/// What the cases that cover a statement say of it. In `report.json` and
+/// every report, written as [`Verdict::as_str`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Every case that ran passed.
+    #[serde(rename = "conforms")]
+    Conforms,
+    /// No new divergence, but divergences a baseline knows.
+    #[serde(rename = "known")]
+    Known,
+    /// A case that ran failed or errored.
+    #[serde(rename = "diverges")]
+    Diverges,
+    /// Cases cover it, but none ran far enough to say anything.
+    #[serde(rename = "not run")]
+    NotRun,
+    /// No case covers it.
+    #[serde(rename = "uncovered")]
+    Uncovered,
+}
+
+impl Verdict {
+    /// Every verdict, in the order reports show them.
+    pub const ALL: [Verdict; 5] =
+        [Verdict::Conforms, Verdict::Known, Verdict::Diverges, Verdict::NotRun, Verdict::Uncovered];
+
+    /// The verdict as reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Conforms => "conforms",
+            Verdict::Known => "known",
+            Verdict::Diverges => "diverges",
+            Verdict::NotRun => "not run",
+            Verdict::Uncovered => "uncovered",
+        }
     }
 }
 
@@ -82,16 +113,16 @@ pub fn coverage(statements: &[(String, String)], summary: &RunSummary, left_out:
             .collect();
         let ran: Vec<&&CaseResult> = covering.iter().filter(|c| says_nothing(c).is_none()).collect();
         let verdict = if cases.is_empty() && !left_out.contains(id) {
-            "uncovered"
+            Verdict::Uncovered
         } else if ran.iter().any(|c| matches!(c.outcome, Outcome::Failed | Outcome::Errored)) {
-            "diverges"
+            Verdict::Diverges
         } else if ran.is_empty() {
-            "not run"
+            Verdict::NotRun
         } else if ran.iter().any(|c| c.known_count() > 0) {
             // A fixed case may still carry known divergences of other entries.
-            "known"
+            Verdict::Known
         } else {
-            "conforms"
+            Verdict::Conforms
         };
         out.push(StatementCoverage { id: id.clone(), text: text.clone(), cases, verdict });
     }
@@ -106,5 +137,5 @@ pub fn coverage(statements: &[(String, String)], summary: &RunSummary, left_out:
             })
         })
         .collect();
-    Coverage { uncovered: out.iter().filter(|s| s.verdict == "uncovered").count(), statements: out, unknown }
+    Coverage { uncovered: out.iter().filter(|s| s.verdict == Verdict::Uncovered).count(), statements: out, unknown }
 }

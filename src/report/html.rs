@@ -15,7 +15,7 @@ use std::fmt::Write;
 
 use super::readable::{fold, group, headline_text, pretty_body};
 use super::terminal::body_diff;
-use super::{MAX_BODY_CHARS, ReportInput, badge, cut, parity};
+use super::{MAX_BODY_CHARS, ReportInput, Verdict, badge, cut, parity};
 use crate::runner::{CaseResult, Outcome, Phase, StepResult};
 
 /// Lines of a body shown before the rest is folded into a disclosure.
@@ -99,9 +99,6 @@ fn rank(o: Outcome) -> u8 {
         Outcome::Passed => 5,
     }
 }
-
-/// The verdicts of the coverage matrix, in column order.
-const VERDICTS: [&str; 5] = ["conforms", "known", "diverges", "not run", "uncovered"];
 
 /// The report as a self-contained HTML page.
 pub fn to_html(input: &ReportInput) -> String {
@@ -240,8 +237,8 @@ fn coverage_matrix(h: &mut String, cov: &super::Coverage) {
         cov.statements.len() - cov.uncovered,
         cov.uncovered
     );
-    for v in VERDICTS {
-        let _ = write!(h, "<th class=\"rot\">{v}</th>");
+    for v in Verdict::ALL {
+        let _ = write!(h, "<th class=\"rot\">{}</th>", v.as_str());
     }
     let _ = writeln!(h, "</tr>");
     for st in &cov.statements {
@@ -250,13 +247,14 @@ fn coverage_matrix(h: &mut String, cov: &super::Coverage) {
         let _ = write!(
             h,
             "<tr data-verdict=\"{}\"><td title=\"{}\"><code>{}</code><br><small>{}</small></td>",
-            esc(st.verdict()),
+            esc(st.verdict.as_str()),
             esc(&title),
             esc(&st.id),
             esc(&st.text)
         );
-        for v in VERDICTS {
-            if v == st.verdict() {
+        for verdict in Verdict::ALL {
+            let v = verdict.as_str();
+            if verdict == st.verdict {
                 let _ = write!(
                     h,
                     "<td class=\"cell on bg-{}\" title=\"{}: {} case{}\">{}</td>",

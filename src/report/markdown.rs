@@ -79,7 +79,7 @@ pub fn to_markdown(input: &ReportInput) -> String {
             } else {
                 st.cases.iter().map(|c| format!("`{}` ({})", c.id, c.outcome.as_str())).collect::<Vec<_>>().join("<br>")
             };
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", st.id, escape_cell(&st.text), cases, st.verdict());
+            let _ = writeln!(out, "| `{}` | {} | {} | {} |", st.id, escape_cell(&st.text), cases, st.verdict.as_str());
         }
         let _ = writeln!(out);
     }

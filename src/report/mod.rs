@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::runner::RunSummary;
-pub use coverage::{Coverage, CoveredBy, StatementCoverage, coverage};
+pub use coverage::{Coverage, CoveredBy, StatementCoverage, Verdict, coverage};
 
 /// Request and response bodies longer than this many characters are cut in
 /// report files (`truncated: true` in `report.json`).

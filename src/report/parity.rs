@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::ReportInput;
+use super::{ReportInput, Verdict};
 use crate::runner::Outcome;
 
 /// Statements by verdict.
@@ -60,10 +60,10 @@ pub fn parity(input: &ReportInput) -> Parity {
         let mut p = StatementParity { total: cov.statements.len(), ..StatementParity::default() };
         for st in &cov.statements {
             match st.verdict {
-                "conforms" => p.conforms += 1,
-                "known" => p.known += 1,
-                "diverges" => p.diverges += 1,
-                "not run" => p.not_run += 1,
+                Verdict::Conforms => p.conforms += 1,
+                Verdict::Known => p.known += 1,
+                Verdict::Diverges => p.diverges += 1,
+                Verdict::NotRun => p.not_run += 1,
                 _ => p.uncovered += 1,
             }
         }

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde_json::Value;
 use similar::TextDiff;
 
-use super::escape_controls;
 use super::readable::{fold, group, headline_text, pretty_body};
+use super::{Verdict, escape_controls};
 use crate::runner::{CaseResult, Outcome, Phase, RunSummary, StepResult};
 
 /// Colours on or off.
@@ -313,11 +313,11 @@ pub(crate) fn write_coverage(w: &mut dyn Write, style: Style, cov: &super::Cover
     let width = cov.statements.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for s in &cov.statements {
         let verdict = match s.verdict {
-            "conforms" => style.paint("32", "conforms "),
-            "known" => style.paint("36", "known    "),
-            "diverges" => style.paint("31;1", "diverges "),
-            "uncovered" => style.paint("33;1", "uncovered"),
-            other => format!("{other:9}"),
+            Verdict::Conforms => style.paint("32", "conforms "),
+            Verdict::Known => style.paint("36", "known    "),
+            Verdict::Diverges => style.paint("31;1", "diverges "),
+            Verdict::Uncovered => style.paint("33;1", "uncovered"),
+            Verdict::NotRun => format!("{:9}", Verdict::NotRun.as_str()),
         };
         writeln!(
             w,
