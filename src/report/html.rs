@@ -336,7 +336,7 @@ fn step(h: &mut String, s: &StepResult) {
     let (sentence, class) = step_sentence(s);
     let _ = writeln!(h, "<section class=\"step\" data-state=\"{class}\"><h4>{sentence}</h4>");
     if let Some(e) = &s.error {
-        let _ = writeln!(h, "<p class=\"errored\">error: {}</p>", esc(e));
+        let _ = writeln!(h, "<p class=\"errored\">error: {}</p>", esc(&e.to_string()));
     }
     let g = group(s);
     if let Some(i) = g.headline {

@@ -10,7 +10,9 @@ use std::time::Duration;
 use super::{BADGE_FILE, MAX_BODY_CHARS, ReportError, ReportInput, cut, parity};
 use crate::baseline::{Entry, Known};
 use crate::matcher::{Mismatch, MismatchKind};
-use crate::runner::{BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepResult};
+use crate::runner::{
+    BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepError, StepResult,
+};
 
 /// The schema version of `report.json`. Bumped on any incompatible change.
 /// Version 2 added baselines (`known` and `fixed` outcomes and counts,
@@ -343,7 +345,7 @@ fn step_file(s: &StepResult) -> StepFile {
             headers: r.headers.clone(),
             body: body_file(&r.body),
         }),
-        error: s.error.clone(),
+        error: s.error.as_ref().map(ToString::to_string),
         divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
         diff: s.body_diff.as_ref().map(|(e, a)| DiffFile { expected: e.clone(), actual: a.clone() }),
     }
@@ -429,7 +431,7 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
                         known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
                         mismatches,
                         warnings: Vec::new(),
-                        error: st.error,
+                        error: st.error.map(StepError::Reported),
                         body_diff: st.diff.map(|d| (d.expected, d.actual)),
                         duration: Duration::from_millis(st.duration_ms),
                     }

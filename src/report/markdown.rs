@@ -179,7 +179,7 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
                 let _ = writeln!(out, "{indent}- {}", item(&step.mismatches[i], String::new()));
             }
             if let Some(e) = &step.error {
-                let _ = writeln!(out, "- **error**: {}", escape_cell(e));
+                let _ = writeln!(out, "- **error**: {}", escape_cell(&e.to_string()));
             }
             if let Some(diff) = body_diff(step) {
                 let lines: String = diff.lines().map(|l| format!("{}\n", escape_controls(l))).collect();

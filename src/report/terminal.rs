@@ -75,8 +75,9 @@ fn details(style: Style, r: &CaseResult, failed_bodies: bool) -> String {
         let req = s.request.as_ref().map(|q| format!(": {} {}", q.method, q.url)).unwrap_or_default();
         out.push_str(&format!("    {phase}step `{}`{req}\n", s.name));
         // An errored case's headline already carries its step error.
-        if let Some(e) = s.error.as_ref().filter(|e| !r.reason.as_deref().is_some_and(|why| why.contains(e.as_str()))) {
-            out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {}", escape_controls(e)))));
+        let error = s.error.as_ref().map(ToString::to_string);
+        if let Some(e) = error.filter(|e| !r.reason.as_deref().is_some_and(|why| why.contains(e.as_str()))) {
+            out.push_str(&format!("      {}\n", style.paint("35", &format!("error: {}", escape_controls(&e)))));
         }
         for (m, known) in s.judged() {
             let Some(k) = known else { continue };

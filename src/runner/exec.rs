@@ -286,6 +286,7 @@ fn exchanged(r: &StepResult, case: &Case, ctx: &Ctx) {
 
 impl StepResult {
     fn failed_to_start(step: &Step, phase: Phase, error: String) -> StepResult {
+        let error = StepError::Request(error);
         StepResult {
             phase,
             name: step.name.clone(),
@@ -353,7 +354,7 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     }) {
         Ok(r) => r,
         Err(e) => {
-            out.error = Some(e);
+            out.error = Some(StepError::Request(e));
             return out;
         }
     };
@@ -501,7 +502,7 @@ fn judge(
         match m {
             Ok(m) => out.mismatches.extend(matcher::header(name, &m, headers)),
             Err(err) => {
-                out.error = Some(err);
+                out.error = Some(StepError::Expectation(err));
                 return;
             }
         }
@@ -522,7 +523,7 @@ fn judge(
                 Ok(Value::String(s)) => allowed.push(s),
                 Ok(other) => allowed.push(other.to_string()),
                 Err(err) => {
-                    out.error = Some(err);
+                    out.error = Some(StepError::Expectation(err));
                     return;
                 }
             }
@@ -538,7 +539,7 @@ fn judge(
             };
             match m {
                 Ok(m) => out.mismatches.extend(matcher::text(&m, &String::from_utf8_lossy(body.bytes()))),
-                Err(err) => out.error = Some(err),
+                Err(err) => out.error = Some(StepError::Expectation(err)),
             }
         }
         None => {}
@@ -570,7 +571,7 @@ fn judge_json(
             }) {
                 Ok(m) => m,
                 Err(err) => {
-                    out.error = Some(err);
+                    out.error = Some(StepError::Expectation(err));
                     return;
                 }
             };
@@ -578,7 +579,7 @@ fn judge_json(
         }
     };
     if let Some(problem) = m.render_problem() {
-        out.error = Some(problem);
+        out.error = Some(StepError::Expectation(problem));
         return;
     }
     let has_body = !body.is_blank();
@@ -787,7 +788,7 @@ fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request) -> SentRequ
 }
 
 /// Sends a request and reads the body up to the limit.
-async fn send(req: reqwest::Request, ctx: &Ctx) -> Result<(http::StatusCode, HeaderMap, Vec<u8>), String> {
+async fn send(req: reqwest::Request, ctx: &Ctx) -> Result<(http::StatusCode, HeaderMap, Vec<u8>), StepError> {
     let mut resp = ctx.client.execute(req).await.map_err(|e| transport_error(&e, ctx.timeout))?;
     let status = resp.status();
     let headers = resp.headers().clone();
@@ -796,24 +797,21 @@ async fn send(req: reqwest::Request, ctx: &Ctx) -> Result<(http::StatusCode, Hea
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > ctx.max_body {
-                    return Err(format!(
-                        "response body exceeds the read limit of {} bytes (status {status})",
-                        ctx.max_body
-                    ));
+                    return Err(StepError::TooLarge { limit: ctx.max_body, status: status.to_string() });
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => return Err(format!("reading the body failed: {}", transport_error(&e, ctx.timeout))),
+            Err(e) => return Err(StepError::Body(Box::new(transport_error(&e, ctx.timeout)))),
         }
     }
     Ok((status, headers, body))
 }
 
 /// A one-line cause chain for a transport failure.
-fn transport_error(e: &reqwest::Error, timeout: Duration) -> String {
+fn transport_error(e: &reqwest::Error, timeout: Duration) -> StepError {
     if e.is_timeout() {
-        return format!("timed out after {} ms", timeout.as_millis());
+        return StepError::Timeout(timeout);
     }
     let mut parts = Vec::new();
     let mut cur: Option<&dyn std::error::Error> = Some(e);
@@ -824,8 +822,7 @@ fn transport_error(e: &reqwest::Error, timeout: Duration) -> String {
         }
         cur = err.source();
     }
-    let what = if e.is_connect() { "connection failed" } else { "request failed" };
-    format!("{what}: {}", parts.join(": "))
+    if e.is_connect() { StepError::Connect(parts.join(": ")) } else { StepError::Transport(parts.join(": ")) }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::result::{CaseResult, REDACTED};
+use super::result::{CaseResult, REDACTED, StepError};
 
 /// Headers whose values never appear in output.
 pub const SECRET_HEADERS: &[&str] =
@@ -95,7 +95,7 @@ impl Redactor {
                 scrub(&mut self, &mut m.message);
                 scrub(&mut self, &mut m.path);
             }
-            if let Some(e) = &mut s.error {
+            if let Some(e) = s.error.as_mut().and_then(StepError::text_mut) {
                 scrub(&mut self, e);
             }
             if let Some((expected, actual)) = &mut s.body_diff {

@@ -4,6 +4,66 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Why a step could not be judged: the step errors (its case is
+/// `errored`), which is not a divergence. Each reads as one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StepError {
+    /// The request could not be built or signed (an undefined variable, a
+    /// value that is no valid header, ...).
+    #[error("{0}")]
+    Request(String),
+    /// No whole response within the step's timeout.
+    #[error("timed out after {} ms", .0.as_millis())]
+    Timeout(Duration),
+    /// The connection could not be made; the cause chain follows.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// Sending or receiving failed otherwise; the cause chain follows.
+    #[error("request failed: {0}")]
+    Transport(String),
+    /// The body broke off while it was read (the inner error says how).
+    #[error("reading the body failed: {0}")]
+    Body(Box<StepError>),
+    /// The body is larger than the read limit.
+    #[error("response body exceeds the read limit of {limit} bytes (status {status})")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// The response's status line, as `200 OK`.
+        status: String,
+    },
+    /// The expectation could not be applied to this response (a template
+    /// that does not render, a bound that is not a number, ...).
+    #[error("{0}")]
+    Expectation(String),
+    /// An error as a `report.json` read back (to merge shards) states it.
+    #[error("{0}")]
+    Reported(String),
+}
+
+/// Written as it reads (`timed out after 10000 ms`).
+impl Serialize for StepError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl StepError {
+    /// The free text the error carries, for redaction.
+    pub(crate) fn text_mut(&mut self) -> Option<&mut String> {
+        match self {
+            StepError::Request(t)
+            | StepError::Connect(t)
+            | StepError::Transport(t)
+            | StepError::Expectation(t)
+            | StepError::Reported(t) => Some(t),
+            StepError::Body(inner) => inner.text_mut(),
+            StepError::Timeout(_) | StepError::TooLarge { .. } => None,
+        }
+    }
+}
+
 /// The marker that replaces redacted values.
 pub const REDACTED: &str = "<redacted>";
 
@@ -106,8 +166,8 @@ pub struct StepResult {
     pub response: Option<ReceivedResponse>,
     /// Divergences from the expectation.
     pub mismatches: Vec<Mismatch>,
-    /// Why the step could not run (transport failure, bad template, ...).
-    pub error: Option<String>,
+    /// Why the step could not be judged.
+    pub error: Option<StepError>,
     /// For each divergence (same index), the baseline entry that knows it.
     /// Shorter than `mismatches` (or empty) when the rest are unknown.
     #[serde(skip)]
@@ -277,4 +337,24 @@ impl RunSummary {
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_errors_read_as_one_line_and_expose_their_text_to_redaction() {
+        let body = StepError::Body(Box::new(StepError::Transport("connection reset".into())));
+        assert_eq!(body.to_string(), "reading the body failed: request failed: connection reset");
+        let big = StepError::TooLarge { limit: 8, status: "200 OK".into() };
+        assert_eq!(big.to_string(), "response body exceeds the read limit of 8 bytes (status 200 OK)");
+        assert_eq!(StepError::Timeout(Duration::from_millis(300)).to_string(), "timed out after 300 ms");
+        let mut e = StepError::Body(Box::new(StepError::Connect("secret".into())));
+        if let Some(t) = e.text_mut() {
+            *t = REDACTED.into();
+        }
+        assert_eq!(e.to_string(), "reading the body failed: connection failed: <redacted>");
+        assert_eq!(serde_json::to_value(&big).ok(), Some(Value::String(big.to_string())));
+    }
 }
