@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::clock::parse_amz_date;
 use super::reply::{ApiError, Exception};
+use crate::civil::hex;
 
 /// How far `x-amz-date` may be from the double's clock.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -241,11 +242,6 @@ fn unauthorized(present: bool) -> ApiError {
         Exception::UnauthorizedClient,
         if present { "the Authorization header is not a SigV4 signature" } else { "the request is not signed" },
     )
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ mod tests {
         let t = parse_amz_date("20190108T215856Z").unwrap();
         assert_eq!(iso8601(t), "2019-01-08T21:58:56Z");
         assert_eq!(iso8601(parse_amz_date("20240229T000000Z").unwrap()), "2024-02-29T00:00:00Z");
+        for t in ["19700101T000000Z", "20000229T000000Z", "20991231T235959Z", "20190108T215856Z"] {
+            assert_eq!(parse_amz_date(t).and_then(crate::civil::amz_date).as_deref(), Some(t));
+        }
         for bad in ["2019-01-08T21:58:56Z", "20191308T215856Z", "20190108T215856", "2019010xT215856Z", ""] {
             assert!(parse_amz_date(bad).is_none(), "{bad}");
         }

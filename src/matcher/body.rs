@@ -5,18 +5,16 @@ use serde_json::Value;
 
 /// A response body, parsed once: the step's expectations, the contract's
 /// shape check, captures and redaction all read the same value.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Body<'a> {
     bytes: &'a [u8],
-    json: Option<&'a Value>,
+    json: Option<Value>,
 }
 
 impl<'a> Body<'a> {
-    /// Parses `bytes` as JSON unless they are blank. The parsed value lives
-    /// in `slot`, which the caller keeps for as long as the body is read.
-    pub fn parse(bytes: &'a [u8], slot: &'a mut Option<Value>) -> Body<'a> {
-        *slot = if is_blank(bytes) { None } else { serde_json::from_slice(bytes).ok() };
-        Body { bytes, json: slot.as_ref() }
+    /// Parses `bytes` as JSON unless they are blank.
+    pub fn parse(bytes: &'a [u8]) -> Body<'a> {
+        Body { bytes, json: if is_blank(bytes) { None } else { serde_json::from_slice(bytes).ok() } }
     }
 
     /// The bytes as received.
@@ -25,8 +23,8 @@ impl<'a> Body<'a> {
     }
 
     /// The JSON value, when the body is JSON.
-    pub fn json(&self) -> Option<&'a Value> {
-        self.json
+    pub fn json(&self) -> Option<&Value> {
+        self.json.as_ref()
     }
 
     /// Whether the body is empty or only whitespace.
@@ -50,14 +48,11 @@ mod tests {
 
     #[test]
     fn blank_bodies_are_not_parsed_and_json_is_parsed_once() {
-        let mut slot = None;
-        let b = Body::parse(b" \n", &mut slot);
+        let b = Body::parse(b" \n");
         assert!(b.is_blank() && b.json().is_none());
-        let mut slot = None;
-        let b = Body::parse(br#"{"a":1}"#, &mut slot);
+        let b = Body::parse(br#"{"a":1}"#);
         assert_eq!(b.json(), Some(&serde_json::json!({"a": 1})));
-        let mut slot = None;
-        let b = Body::parse(b"not json", &mut slot);
+        let b = Body::parse(b"not json");
         assert!(!b.is_blank() && b.json().is_none());
         assert_eq!(b.excerpt(3), "not");
     }

@@ -384,15 +384,14 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     };
     let status = status.as_u16();
     // The body is parsed once; every check below reads the same value.
-    let mut parsed = None;
-    let body = Body::parse(&bytes, &mut parsed);
+    let body = Body::parse(&bytes);
     match body.json() {
         Some(json) => sensitive_values(json, sensitive, &mut scope.secrets),
         // Not JSON as received (invalid UTF-8 in a string, say): its text
         // still shows in the report, so what it names is still collected.
         None => sensitive_values_in(body.bytes(), sensitive, &mut scope.secrets),
     }
-    judge(step, scope, case.strict, status, &headers, body, &mut out);
+    judge(step, scope, case.strict, status, &headers, &body, &mut out);
     // Steps under test are also held to the documented shape of their
     // operation; setup and teardown only provision.
     if phase == Phase::Step
@@ -477,7 +476,7 @@ fn judge(
     strict: bool,
     status: u16,
     headers: &HeaderMap,
-    body: Body<'_>,
+    body: &Body<'_>,
     out: &mut StepResult,
 ) {
     let e = &step.expect;
@@ -555,7 +554,7 @@ fn judge_json(
     scope: &Scope,
     strict: bool,
     headers: &HeaderMap,
-    body: Body<'_>,
+    body: &Body<'_>,
     out: &mut StepResult,
 ) {
     let json = body.json();

@@ -31,10 +31,15 @@ const MIN_SCRUB_LEN: usize = 3;
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     secrets: BTreeSet<String>,
-    sensitive_members: BTreeSet<String>,
-    /// `secrets`, longest first, so that a secret containing another is
-    /// replaced whole; fixed by `seal` once collection is over.
-    ordered: Vec<String>,
+    sensitive_members: Vec<String>,
+    /// Each secret's longest run of ASCII letters and digits, which every
+    /// encoding of it keeps: a text holding none of them holds no secret.
+    /// Fixed by `seal` once collection is over.
+    anchors: Vec<String>,
+    /// Every encoding of every secret, longest first, so that a secret
+    /// containing another is replaced whole; built the first time a text
+    /// holds an anchor.
+    forms: Option<Vec<String>>,
 }
 
 impl Redactor {
@@ -44,7 +49,8 @@ impl Redactor {
         Redactor {
             secrets: secrets.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect(),
             sensitive_members: sensitive_members.into_iter().collect(),
-            ordered: Vec::new(),
+            anchors: Vec::new(),
+            forms: None,
         }
     }
 
@@ -63,83 +69,69 @@ impl Redactor {
         if self.secrets.is_empty() && self.sensitive_members.is_empty() {
             return;
         }
-        // Every encoding of a secret keeps its ASCII letters and digits as
-        // they are: a text that holds none of the secrets' longest such runs
-        // holds no secret, and is left alone without the full search.
-        let anchors: Vec<String> = self.secrets.iter().map(|s| anchor(s).to_owned()).collect();
-        let suspect = |t: &str| anchors.iter().any(|a| a.is_empty() || t.contains(a.as_str()));
-        let mut sealed = false;
-        let mut scrub = |this: &mut Self, t: &mut String| {
-            if suspect(t) {
-                if !sealed {
-                    this.seal();
-                    sealed = true;
-                }
-                this.scrub(t);
-            }
-        };
+        self.seal();
         for s in &mut r.steps {
             if let Some(q) = &mut s.request {
                 q.url = redact_query(&q.url);
-                scrub(&mut self, &mut q.url);
-                q.headers.iter_mut().for_each(|(_, v)| scrub(&mut self, v));
-                scrub(&mut self, &mut q.body);
+                self.scrub(&mut q.url);
+                q.headers.iter_mut().for_each(|(_, v)| self.scrub(v));
+                self.scrub(&mut q.body);
             }
             if let Some(p) = &mut s.response {
-                p.headers.iter_mut().for_each(|(_, v)| scrub(&mut self, v));
-                scrub(&mut self, &mut p.body);
+                p.headers.iter_mut().for_each(|(_, v)| self.scrub(v));
+                self.scrub(&mut p.body);
             }
             for m in &mut s.mismatches {
-                scrub(&mut self, &mut m.expected);
-                scrub(&mut self, &mut m.actual);
-                scrub(&mut self, &mut m.message);
-                scrub(&mut self, &mut m.path);
+                self.scrub(&mut m.expected);
+                self.scrub(&mut m.actual);
+                self.scrub(&mut m.message);
+                self.scrub(&mut m.path);
             }
             if let Some(e) = s.error.as_mut().and_then(StepError::text_mut) {
-                scrub(&mut self, e);
+                self.scrub(e);
             }
             if let Some((expected, actual)) = &mut s.body_diff {
-                // Sensitive members are masked by name, whatever their value.
-                self.seal();
                 self.scrub_json(expected);
                 self.scrub_json(actual);
             }
         }
         if let Some(reason) = &mut r.reason {
-            scrub(&mut self, reason);
+            self.scrub(reason);
         }
-        for w in &mut r.warnings {
-            scrub(&mut self, w);
-        }
+        r.warnings.iter_mut().for_each(|w| self.scrub(w));
     }
 
     fn collect(&mut self, v: &Value) {
-        let members: Vec<String> = self.sensitive_members.iter().cloned().collect();
         let mut found = Vec::new();
-        sensitive_values(v, &members, &mut found);
+        sensitive_values(v, &self.sensitive_members, &mut found);
         self.secrets.extend(found.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN));
     }
 
-    /// Fixes the list of texts to scrub: each secret in every encoding a
-    /// request can carry it in, longest first.
+    /// Ends collection: the secrets are known, their anchors fixed.
     fn seal(&mut self) {
-        let mut all: BTreeSet<String> = BTreeSet::new();
-        for s in &self.secrets {
-            all.extend(encodings(s));
-        }
-        self.ordered = all.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect();
-        self.ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        self.anchors = self.secrets.iter().map(|s| anchor(s).to_owned()).collect();
+        self.forms = None;
     }
 
-    fn scrub(&self, text: &mut String) {
-        for s in &self.ordered {
+    fn scrub(&mut self, text: &mut String) {
+        // An empty anchor (a secret without letters or digits) is in every text.
+        if !self.anchors.iter().any(|a| text.contains(a.as_str())) {
+            return;
+        }
+        let forms = self.forms.get_or_insert_with(|| {
+            let all: BTreeSet<String> = self.secrets.iter().flat_map(|s| encodings(s)).collect();
+            let mut forms: Vec<String> = all.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect();
+            forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            forms
+        });
+        for s in forms.iter() {
             if text.contains(s.as_str()) {
                 *text = text.replace(s.as_str(), REDACTED);
             }
         }
     }
 
-    fn scrub_json(&self, v: &mut Value) {
+    fn scrub_json(&mut self, v: &mut Value) {
         match v {
             Value::Object(m) => {
                 for (k, v) in m.iter_mut() {

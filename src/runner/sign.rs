@@ -86,9 +86,10 @@ fn sign_at(
         SignMode::StaleDate => now -= Duration::from_secs(60 * 60),
         SignMode::Signed | SignMode::BodyAlteredAfterSigning | SignMode::NoDate => {}
     }
-    let (date, date_time) = amz_dates(now)?;
+    let date_time = crate::civil::amz_date(now).ok_or("cannot sign: the clock is before 1970")?;
+    let scope = Scope { secret: &secret, region, service: &service, now, date_time: &date_time };
     let body = req.body().and_then(|b| b.as_bytes()).unwrap_or_default();
-    let signed = Signed::compute(req, creds, &secret, region, &service, &date, &date_time, body);
+    let authorization = authorization(req, creds, &scope, body);
     let altered = (mode == SignMode::BodyAlteredAfterSigning).then(|| {
         let mut altered = body.to_vec();
         altered.push(b' ');
@@ -96,7 +97,7 @@ fn sign_at(
     });
     let headers = req.headers_mut();
     headers.insert(X_AMZ_DATE, header_value(&date_time)?);
-    headers.insert(AUTHORIZATION, header_value(&signed.authorization)?);
+    headers.insert(AUTHORIZATION, header_value(&authorization)?);
     if let Some(token) = &creds.session_token {
         let mut value = header_value(token)?;
         value.set_sensitive(true);
@@ -122,77 +123,59 @@ fn header_value(v: &str) -> Result<HeaderValue, String> {
     HeaderValue::from_str(v).map_err(|e| format!("cannot sign: {e}"))
 }
 
-/// `YYYYMMDD` and `YYYYMMDD'T'HHMMSS'Z'`, in UTC.
-fn amz_dates(t: SystemTime) -> Result<(String, String), String> {
-    let secs =
-        t.duration_since(SystemTime::UNIX_EPOCH).map_err(|_| "cannot sign: the clock is before 1970".to_owned())?;
-    let secs = secs.as_secs() as i64;
-    let (y, m, d) = crate::civil::civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    let date = format!("{y:04}{m:02}{d:02}");
-    let date_time = format!("{date}T{:02}{:02}{:02}Z", s / 3600, s % 3600 / 60, s % 60);
-    Ok((date, date_time))
+/// What one signature is computed for.
+struct Scope<'a> {
+    secret: &'a str,
+    region: &'a str,
+    service: &'a str,
+    now: SystemTime,
+    /// `now` as `x-amz-date` writes it; its first 8 characters are the date.
+    date_time: &'a str,
 }
 
-/// The outcome of the SigV4 computation for one request.
-struct Signed {
-    authorization: String,
-}
-
-impl Signed {
-    /// Builds the canonical request (AWS's "Create a canonical request",
-    /// with the path normalized and encoded twice as every service but S3
-    /// expects) and signs it.
-    #[expect(clippy::too_many_arguments, reason = "the inputs of one signature, each used once")]
-    fn compute(
-        req: &reqwest::Request,
-        creds: &SigningCredentials,
-        secret: &str,
-        region: &str,
-        service: &str,
-        date: &str,
-        date_time: &str,
-        body: &[u8],
-    ) -> Signed {
-        let url = req.url();
-        let mut canonical = String::with_capacity(512);
-        canonical.push_str(req.method().as_str());
-        canonical.push('\n');
-        canonical.push_str(&utf8_percent_encode(&normalize_path(url.path()), PATH_SET).to_string());
-        canonical.push('\n');
-        let mut query: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                (utf8_percent_encode(&k, QUERY_SET).to_string(), utf8_percent_encode(&v, QUERY_SET).to_string())
-            })
-            .collect();
-        query.sort();
-        for (i, (k, v)) in query.iter().enumerate() {
-            if i > 0 {
-                canonical.push('&');
-            }
-            canonical.push_str(k);
-            canonical.push('=');
-            canonical.push_str(v);
-        }
-        canonical.push('\n');
-        let signed_names = canonical_headers(req, creds, date_time, &mut canonical);
-        canonical.push('\n');
-        canonical.push_str(&signed_names);
-        canonical.push('\n');
-        canonical.push_str(&sha256_hex(body));
-        let scope = format!("{date}/{region}/{service}/aws4_request");
-        let to_sign = format!("AWS4-HMAC-SHA256\n{date_time}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
-        let signature = with_signing_key(secret, date, region, service, |key| {
-            aws_sigv4::sign::v4::calculate_signature(key, to_sign.as_bytes())
-        });
-        Signed {
-            authorization: format!(
-                "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_names}, Signature={signature}",
-                creds.access_key
-            ),
-        }
+impl Scope<'_> {
+    fn date(&self) -> &str {
+        self.date_time.get(..8).unwrap_or(self.date_time)
     }
+}
+
+/// The `Authorization` header: the canonical request (AWS's "Create a
+/// canonical request", with the path normalized and encoded twice as every
+/// service but S3 expects), signed.
+fn authorization(req: &reqwest::Request, creds: &SigningCredentials, scope: &Scope<'_>, body: &[u8]) -> String {
+    let url = req.url();
+    let mut canonical = String::with_capacity(512);
+    canonical.push_str(req.method().as_str());
+    canonical.push('\n');
+    canonical.push_str(&utf8_percent_encode(&normalize_path(url.path()), PATH_SET).to_string());
+    canonical.push('\n');
+    let mut query: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (utf8_percent_encode(&k, QUERY_SET).to_string(), utf8_percent_encode(&v, QUERY_SET).to_string()))
+        .collect();
+    query.sort();
+    for (i, (k, v)) in query.iter().enumerate() {
+        if i > 0 {
+            canonical.push('&');
+        }
+        canonical.push_str(k);
+        canonical.push('=');
+        canonical.push_str(v);
+    }
+    canonical.push('\n');
+    let signed_names = canonical_headers(req, creds, scope.date_time, &mut canonical);
+    canonical.push('\n');
+    canonical.push_str(&signed_names);
+    canonical.push('\n');
+    canonical.push_str(&sha256_hex(body));
+    let credential_scope = format!("{}/{}/{}/aws4_request", scope.date(), scope.region, scope.service);
+    let to_sign =
+        format!("AWS4-HMAC-SHA256\n{}\n{credential_scope}\n{}", scope.date_time, sha256_hex(canonical.as_bytes()));
+    let signature = with_signing_key(scope, |key| aws_sigv4::sign::v4::calculate_signature(key, to_sign.as_bytes()));
+    format!(
+        "AWS4-HMAC-SHA256 Credential={}/{credential_scope}, SignedHeaders={signed_names}, Signature={signature}",
+        creds.access_key
+    )
 }
 
 /// Appends the canonical headers, a line each, to `canonical` and returns
@@ -311,30 +294,25 @@ fn trim_all(v: &str) -> Cow<'_, str> {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-    out
+    crate::civil::hex(&sha2::Sha256::digest(bytes))
 }
 
 /// Calls `f` with the signing key of (secret, date, region, service). The
 /// key is derived with four HMACs; a run signs thousands of requests with
 /// the same inputs, so the last key of each thread is kept.
-fn with_signing_key<T>(secret: &str, date: &str, region: &str, service: &str, f: impl FnOnce(&[u8]) -> T) -> T {
+fn with_signing_key<T>(scope: &Scope<'_>, f: impl FnOnce(&[u8]) -> T) -> T {
     thread_local! {
         static LAST: RefCell<Option<CachedKey>> = const { RefCell::new(None) };
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        let inputs = [secret, date, region, service];
+        let inputs = [scope.secret, scope.date(), scope.region, scope.service];
         let key = match &mut *last {
             Some(k) if k.inputs.iter().zip(inputs).all(|(a, b)| a == b) => k,
             slot => {
-                let key = aws_sigv4::sign::v4::generate_signing_key(secret, date_start(date), region, service);
+                // The derivation reads only the date of `now`.
+                let key =
+                    aws_sigv4::sign::v4::generate_signing_key(scope.secret, scope.now, scope.region, scope.service);
                 slot.insert(CachedKey { inputs: inputs.map(str::to_owned), key: key.as_ref().to_vec() })
             }
         };
@@ -347,13 +325,6 @@ fn with_signing_key<T>(secret: &str, date: &str, region: &str, service: &str, f:
 struct CachedKey {
     inputs: [String; 4],
     key: Vec<u8>,
-}
-
-/// Midnight UTC of a `YYYYMMDD` date (the key derivation reads the date only).
-fn date_start(date: &str) -> SystemTime {
-    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
-    let days = crate::civil::days_from_civil(num(0..4), num(4..6), num(6..8));
-    SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(days * 86_400).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -491,15 +462,6 @@ mod tests {
         let url = reqwest::Url::parse("https://h.example:8443/p/").expect("a URL");
         let plain = request(url.as_str(), "GET", "/x", &[], &[], b"");
         assert_eq!(signed, reference(&plain, &creds(None), "us-east-1", "chime", SystemTime::UNIX_EPOCH));
-    }
-
-    #[test]
-    fn dates_are_utc_calendar_dates() {
-        let at = |s: u64| amz_dates(SystemTime::UNIX_EPOCH + Duration::from_secs(s)).expect("after 1970");
-        assert_eq!(at(0), ("19700101".into(), "19700101T000000Z".into()));
-        assert_eq!(at(951_782_400), ("20000229".into(), "20000229T000000Z".into()));
-        assert_eq!(at(4_102_444_799), ("20991231".into(), "20991231T235959Z".into()));
-        assert_eq!(date_start("20000229"), SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400));
     }
 
     fn text() -> impl Strategy<Value = String> {
