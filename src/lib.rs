@@ -28,7 +28,8 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use conform::{Event, LoadOptions, OnEvent, ReportInput, RunOptions, Target, load_cases, run, write_reports};
+//! use conform::{Event, LoadOptions, OnEvent, ReportInput, RunOptions, SigningCredentials, Target};
+//! use conform::{load_cases, run, write_reports};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let cases = load_cases(&["cases".into()], &LoadOptions::default()).map_err(|errors| {
@@ -41,7 +42,10 @@
 //!         eprintln!("{} {:?}", result.id, result.outcome);
 //!     }
 //! });
-//! let opts = RunOptions { on_event: Some(on_event), ..RunOptions::default() };
+//! // Without credentials requests go unsigned (`conform run` refuses that
+//! // for a suite that signs; `run` does as it is told).
+//! let credentials = SigningCredentials::from_env();
+//! let opts = RunOptions { on_event: Some(on_event), credentials, ..RunOptions::default() };
 //! let summary = run(cases, &target, &opts).await?;
 //! let input = ReportInput { summary: &summary, target: "my-service", coverage: None };
 //! write_reports("reports".as_ref(), &input)?;
@@ -88,7 +92,7 @@ pub use double::{Double, DoubleConfig, Service};
 pub use harness::Conformance;
 pub use matcher::Mismatch;
 pub use report::{ReportInput, write_reports};
-pub use runner::{CaseResult, Event, OnEvent, RunOptions, RunSummary, Target, run};
+pub use runner::{CaseResult, Event, OnEvent, RunOptions, RunSummary, SigningCredentials, Target, run};
 
 /// The `conform` command line, as the binary runs it: reads the arguments
 /// of the process, runs the command, and returns its exit code (0 passed,
