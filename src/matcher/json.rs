@@ -250,7 +250,7 @@ impl Matcher {
             Matcher::Eq(v) => v.to_string(),
             Matcher::Type(t) => format!("any {}", t.name()),
             Matcher::Regex(r) => format!("a string matching /{}/", r.as_str()),
-            Matcher::OneOf(vs) => format!("one of {}", vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")),
+            Matcher::OneOf(vs) => format!("one of {}", list_of(vs)),
             Matcher::Any => "any value".into(),
             Matcher::Optional(m) => format!("absent, or {}", m.describe()),
             Matcher::Absent => "no value (absent)".into(),
@@ -267,9 +267,7 @@ impl Matcher {
             Matcher::Len(m) => format!("a length of {}", m.describe()),
             Matcher::Not(m) => format!("anything but {}", m.describe()),
             Matcher::OneOfList(v) => match v {
-                Value::Array(vs) => {
-                    format!("one of {}", vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", "))
-                }
+                Value::Array(vs) => format!("one of {}", list_of(vs)),
                 other => format!("one of {other}"),
             },
         }
@@ -310,6 +308,19 @@ fn show_bound(v: &Value) -> String {
 
 fn name_of(c: Comparison) -> &'static str {
     Comparison::NAMED.iter().find(|(_, k)| *k == c).map_or("$gt", |(n, _)| n)
+}
+
+/// How many values of a `$one_of` list a message names.
+const NAMED_VALUES: usize = 10;
+
+/// A list of allowed values for a message: the first [`NAMED_VALUES`],
+/// then how many more (a list captured from a response can be long).
+fn list_of(vs: &[Value]) -> String {
+    let mut s = vs.iter().take(NAMED_VALUES).map(|v| show(Some(v))).collect::<Vec<_>>().join(", ");
+    if vs.len() > NAMED_VALUES {
+        s.push_str(&format!(", … ({} values)", vs.len()));
+    }
+    s
 }
 
 /// The length `$len` measures: characters of a string, elements of an
@@ -398,7 +409,12 @@ pub(super) struct Found {
     /// Checks left for pairing `$unordered` items ([`PAIRING_BUDGET`]),
     /// shared by every `$unordered` of one body, however nested.
     budget: std::rc::Rc<std::cell::Cell<usize>>,
+    /// Hash indexes of long `$one_of` lists, built once per list and body
+    /// (keyed by the list's address and length).
+    lists: std::rc::Rc<std::cell::RefCell<ListIndexes>>,
 }
+
+type ListIndexes = std::collections::HashMap<(usize, usize), std::collections::HashMap<u64, Vec<usize>>>;
 
 impl Found {
     pub(super) fn new(cap: usize) -> Found {
@@ -406,12 +422,37 @@ impl Found {
     }
 
     fn with_budget(cap: usize, budget: usize) -> Found {
-        Found { kept: Vec::new(), cap, total: 0, undecided: 0, budget: std::rc::Rc::new(std::cell::Cell::new(budget)) }
+        Found {
+            kept: Vec::new(),
+            cap,
+            total: 0,
+            undecided: 0,
+            budget: std::rc::Rc::new(std::cell::Cell::new(budget)),
+            lists: std::rc::Rc::default(),
+        }
     }
 
     /// An empty collector keeping `cap` divergences, on the same budget.
     fn scratch(&self, cap: usize) -> Found {
-        Found { kept: Vec::new(), cap, total: 0, undecided: 0, budget: self.budget.clone() }
+        Found { kept: Vec::new(), cap, total: 0, undecided: 0, budget: self.budget.clone(), lists: self.lists.clone() }
+    }
+
+    /// Whether `a` equals one of `vs`. A long list is looked up through a
+    /// hash index built once, so `$each` of `$one_of` a captured list is
+    /// linear, not elements × list.
+    fn one_of(&self, vs: &[Value], a: &Value) -> bool {
+        if vs.len() <= 8 {
+            return vs.iter().any(|v| values_equal(v, a));
+        }
+        let mut lists = self.lists.borrow_mut();
+        let index = lists.entry((vs.as_ptr() as usize, vs.len())).or_insert_with(|| {
+            let mut index: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+            for (i, v) in vs.iter().enumerate() {
+                index.entry(value_hash(v)).or_default().push(i);
+            }
+            index
+        });
+        index.get(&value_hash(a)).is_some_and(|at| at.iter().any(|&i| vs.get(i).is_some_and(|v| values_equal(v, a))))
     }
 
     /// Takes one pairing check from the budget; false when none is left.
@@ -653,14 +694,10 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &Path, strict: bool, out: &m
             |a| a.as_str().is_some_and(|s| r.is_match(s)),
             || "does not match the pattern".into(),
         ),
-        Matcher::OneOf(vs) => leaf(
-            m,
-            actual,
-            path,
-            out,
-            |a| vs.iter().any(|v| values_equal(v, a)),
-            || "not one of the allowed values".into(),
-        ),
+        Matcher::OneOf(vs) => {
+            let ok = actual.is_some_and(|a| out.one_of(vs, a));
+            leaf(m, actual, path, out, |_| ok, || "not one of the allowed values".into())
+        }
         Matcher::Object { fields, strict: own } => {
             // `$strict` governs this object's own members only; the objects
             // inside it follow the case's (or suite's) default.
@@ -719,14 +756,8 @@ fn check(m: &Matcher, actual: Option<&Value>, path: &Path, strict: bool, out: &m
         }
         Matcher::OneOfList(list) => {
             let vs = list.as_array().map_or(&[][..], Vec::as_slice);
-            leaf(
-                m,
-                actual,
-                path,
-                out,
-                |a| vs.iter().any(|v| values_equal(v, a)),
-                || "not one of the allowed values".into(),
-            )
+            let ok = actual.is_some_and(|a| out.one_of(vs, a));
+            leaf(m, actual, path, out, |_| ok, || "not one of the allowed values".into())
         }
         Matcher::Compare(bounds) => {
             let Some(a) = actual else { return leaf(m, actual, path, out, |_| false, String::new) };
@@ -1655,6 +1686,26 @@ mod bounds {
         // With the budget, the same pairing finds the element that differs.
         let r = match_json(&m, Some(&actual), true);
         assert_eq!(paths(&r)[1], "$[39] unexpected element");
+    }
+
+    /// Item 6: `$each` of `$one_of` a long list (a captured page of ids)
+    /// looks each element up by hash, not through the list (20,000 × 20,000
+    /// comparisons before), and messages name the first values only.
+    #[test]
+    fn each_of_one_of_a_long_list_is_linear_issue_24_item_6() {
+        let n = 20_000;
+        let ids = Value::Array((0..n).map(|i| json!(format!("id-{i}"))).collect());
+        let m = Matcher::Each(Box::new(Matcher::OneOfList(ids.clone())));
+        let mut page: Vec<Value> = (0..n).rev().map(|i| json!(format!("id-{i}"))).collect();
+        assert!(match_json(&m, Some(&Value::Array(page.clone())), true).mismatches.is_empty());
+        page[7] = json!("other");
+        page.push(json!(1.0));
+        let r = match_json(&m, Some(&Value::Array(page)), true);
+        assert_eq!(paths(&r), vec!["$[7] not one of the allowed values", "$[20000] not one of the allowed values"]);
+        assert!(r.mismatches[0].expected.ends_with(", \"id-9\", … (20000 values)"), "{}", r.mismatches[0].expected);
+        // Numbers by value through the index as through the list.
+        let numbers = Matcher::OneOf((0..20).map(|i| json!(i)).collect());
+        assert!(match_json(&numbers, Some(&serde_json::from_str("1.0e1").unwrap()), true).mismatches.is_empty());
     }
 
     /// Item 6: paths are written only for divergences; deep expectations
