@@ -999,22 +999,38 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
     let any = Path { parent: Some(path), segment: Segment::Any };
     // Whether a check has said "cannot be judged" rather than "differs".
     let mut undecided = false;
+    let mut element_of: Vec<Option<usize>> = vec![None; items.len()];
+    let mut item_of: Vec<Option<usize>> = vec![None; arr.len()];
+    // Item k against element k, checked once and kept (divergences up to
+    // what the body may still list, and the view): every later use of the
+    // pair reads it, so nested `$unordered` checks each level once, not
+    // once per use (which was exponential in the depth).
+    let mut room = out.cap.saturating_sub(out.kept.len());
+    let mut in_order: Vec<(Found, Option<Value>)> = Vec::new();
+    for k in 0..items.len().min(arr.len()) {
+        // Linear, so never refused; still counted against nested pairings.
+        out.spend();
+        let mut s = out.scratch(room);
+        let view = check(&items[k], Some(&arr[k]), &path.index(k), strict, &mut s);
+        room -= s.kept.len();
+        undecided |= s.definite() == 0 && !s.is_empty();
+        if s.is_empty() {
+            element_of[k] = Some(k);
+            item_of[k] = Some(k);
+        }
+        in_order.push((s, view));
+    }
     let fits = |i: usize, j: usize, undecided: &mut bool| -> bool {
+        if i == j
+            && let Some((s, _)) = in_order.get(i)
+        {
+            return s.is_empty();
+        }
         let mut s = out.scratch(0);
         check(&items[i], Some(&arr[j]), &path.index(j), strict, &mut s);
         *undecided |= s.definite() == 0 && !s.is_empty();
         s.is_empty()
     };
-    let mut element_of: Vec<Option<usize>> = vec![None; items.len()];
-    let mut item_of: Vec<Option<usize>> = vec![None; arr.len()];
-    for k in 0..items.len().min(arr.len()) {
-        // Linear, so never refused; still counted against nested pairings.
-        out.spend();
-        if fits(k, k, &mut undecided) {
-            element_of[k] = Some(k);
-            item_of[k] = Some(k);
-        }
-    }
     let candidates = Candidates::new(items, arr);
     let mut rows: Vec<Option<Vec<usize>>> = vec![None; items.len()];
     let mut over_budget = false;
@@ -1033,7 +1049,7 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
             if rows[item].is_none() {
                 let mut row = Vec::new();
                 for j in candidates.of(item) {
-                    if !out.spend() {
+                    if (item != j || item >= in_order.len()) && !out.spend() {
                         over_budget = true;
                         break 'roots;
                     }
@@ -1078,7 +1094,7 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
         }
     }
     if over_budget {
-        return unordered_in_order(items, arr, path, strict, out);
+        return unordered_in_order(items, arr, path, strict, in_order, out);
     }
 
     // Leftover items take their closest leftover element, closest pairs
@@ -1092,9 +1108,15 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
         let mut table: Vec<(usize, usize, usize)> = Vec::new();
         for &i in &left_items {
             for &j in &left_elements {
-                let mut s = out.scratch(0);
-                check(&items[i], Some(&arr[j]), &path.index(j), strict, &mut s);
-                table.push((s.total, i, j));
+                let total = match in_order.get(i) {
+                    Some((s, _)) if i == j => s.total,
+                    _ => {
+                        let mut s = out.scratch(0);
+                        check(&items[i], Some(&arr[j]), &path.index(j), strict, &mut s);
+                        s.total
+                    }
+                };
+                table.push((total, i, j));
             }
         }
         table.sort_unstable();
@@ -1111,17 +1133,42 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
     let mut here = out.scratch(out.cap.saturating_sub(out.kept.len()));
     let mut view: Vec<Option<Value>> = vec![None; arr.len()];
     let mut unmatched_views = Vec::new();
+    let mut in_order: Vec<Option<(Found, Option<Value>)>> = in_order.into_iter().map(Some).collect();
+    // Item i against element j: as kept when j is i, else checked now.
+    let mut result = |i: usize, j: usize, cap: usize| -> (Found, Option<Value>) {
+        if i == j
+            && let Some(kept) = in_order.get_mut(i).and_then(Option::take)
+        {
+            return kept;
+        }
+        let mut s = out.scratch(cap);
+        let v = check(&items[i], arr.get(j), &path.index(j), strict, &mut s);
+        (s, v)
+    };
     for (i, im) in items.iter().enumerate() {
         if let Some(j) = element_of[i] {
-            view[j] = check(im, Some(&arr[j]), &path.index(j), strict, &mut out.scratch(0));
+            view[j] = result(i, j, 0).1;
             continue;
         }
         let expected = || serde_json::to_string(&sketch(im)).unwrap_or_default();
         match closest[i] {
             Some(j) => {
-                let mut diffs = out.scratch(1);
-                view[j] = check(im, Some(&arr[j]), &path.index(j), strict, &mut diffs);
-                let first = diffs.kept.first().map(|d| format!(": {} {}", d.path, d.message)).unwrap_or_default();
+                let diffs;
+                (diffs, view[j]) = result(i, j, 1);
+                // The first divergence, cut: nested `$unordered` would
+                // otherwise repeat every level's message in the next.
+                let first = diffs
+                    .kept
+                    .first()
+                    .map(|d| {
+                        let text = format!(": {} {}", d.path, d.message);
+                        if text.chars().count() > SHOWN {
+                            format!("{}…", text.chars().take(SHOWN).collect::<String>())
+                        } else {
+                            text
+                        }
+                    })
+                    .unwrap_or_default();
                 let n = diffs.total;
                 here.push(|| {
                     body(
@@ -1154,7 +1201,14 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
 /// `$unordered` over [`PAIRING_BUDGET`]: one divergence that says so, then
 /// the items compared in order. The verdict is a failure (the pairing was
 /// not tried) and says so; under `$not` it is undecided, not a pass.
-fn unordered_in_order(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &mut Found) -> Value {
+fn unordered_in_order(
+    items: &[Matcher],
+    arr: &[Value],
+    path: &Path,
+    strict: bool,
+    in_order: Vec<(Found, Option<Value>)>,
+    out: &mut Found,
+) -> Value {
     let mut here = out.scratch(out.cap.saturating_sub(out.kept.len()));
     here.push(|| {
         Mismatch::new(
@@ -1170,11 +1224,17 @@ fn unordered_in_order(items: &[Matcher], arr: &[Value], path: &Path, strict: boo
         )
     });
     extra_elements(items.len(), arr, path, &mut here, "unexpected element");
-    let view = items
-        .iter()
-        .enumerate()
-        .map(|(i, im)| check(im, arr.get(i), &path.index(i), strict, &mut here).unwrap_or(Value::Null))
-        .collect();
+    // Item k against element k was checked already: its divergences and
+    // view are taken as they are; items past the elements are missing.
+    let mut view = Vec::with_capacity(items.len());
+    let checked = in_order.len();
+    for (found, v) in in_order {
+        here.absorb(found, false);
+        view.push(v.unwrap_or(Value::Null));
+    }
+    for (i, im) in items.iter().enumerate().skip(checked) {
+        view.push(check(im, arr.get(i), &path.index(i), strict, &mut here).unwrap_or(Value::Null));
+    }
     out.absorb(here, true);
     Value::Array(view)
 }
@@ -1706,6 +1766,35 @@ mod bounds {
         // Numbers by value through the index as through the list.
         let numbers = Matcher::OneOf((0..20).map(|i| json!(i)).collect());
         assert!(match_json(&numbers, Some(&serde_json::from_str("1.0e1").unwrap()), true).mismatches.is_empty());
+    }
+
+    /// Item 6: the matcher recurses as deep as the expectation (the loader
+    /// refuses more than 128 levels) and no deeper than the actual value
+    /// (serde_json parses at most 128): both at their limits fit in the
+    /// 2 MiB stack of a runtime worker, even in a debug build; and nested
+    /// `$unordered` checks each level once.
+    #[test]
+    fn deepest_expectation_against_deepest_body_fits_a_worker_stack_issue_24_item_6() {
+        let depth = 127;
+        let text = format!("{}1{}", "[{\"a\":".repeat(depth / 2), "}]".repeat(depth / 2));
+        let actual: Value = serde_json::from_str(&text).expect("within serde_json's depth");
+        let mut m = Matcher::Not(Box::new(Matcher::Unordered(vec![Matcher::Eq(json!(1))])));
+        for _ in 0..depth / 2 {
+            m = Matcher::Unordered(vec![Matcher::Object { fields: vec![("a".into(), m)], strict: None }]);
+        }
+        let worker = std::thread::Builder::new().stack_size(2 << 20);
+        let r = worker.spawn(move || match_json(&m, Some(&actual), true)).unwrap().join().unwrap();
+        // The outer item has no match (its element is left over); one
+        // check per level, not four (4^63 before: each use of a pair
+        // checked it again).
+        let got: Vec<&str> = r.mismatches.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(got, vec!["$[*]", "$[0]"]);
+        let said = &r.mismatches[0].message;
+        assert!(
+            said.starts_with("no element matches this expected item (closest: $[0] with 2 divergences: $[0].a[*]"),
+            "{said}"
+        );
+        assert!(said.chars().count() < 2 * SHOWN, "{said}");
     }
 
     /// Item 6: paths are written only for divergences; deep expectations
