@@ -268,6 +268,42 @@ proptest! {
         prop_assert_eq!(verdict, brute_force(&items, &elements), "items {:?} elements {:?}", items, elements);
     }
 
+    /// Issue #24, item 2: the same verdicts when the items are objects
+    /// naming a member (paired by hash when the member is exact), and when
+    /// the elements are the items' own values nearly in order (paired in
+    /// order first, then by augmenting paths).
+    #[test]
+    fn unordered_objects_and_near_order_equal_brute_force_issue_24_item_2(
+        items in prop::collection::vec(leaf(), 0..=7),
+        elements in prop::collection::vec(proptest::sample::select(ELEMENTS), 0..=7),
+        swaps in prop::collection::vec((0usize..7, 0usize..7), 0..3),
+        near in any::<bool>(),
+    ) {
+        let mut elements = elements;
+        if near {
+            // Each item's first accepted element, in item order, then a few swaps.
+            elements = items.iter().map(|l| *ELEMENTS.iter().find(|e| l.accepts(e)).unwrap_or(&"a")).collect();
+            for (a, b) in swaps {
+                if a < elements.len() && b < elements.len() {
+                    elements.swap(a, b);
+                }
+            }
+        }
+        let plain = Matcher::Unordered(items.iter().map(Leaf::matcher).collect());
+        let actual = Value::Array(elements.iter().map(|e| element(e)).collect());
+        let want = brute_force(&items, &elements);
+        prop_assert_eq!(match_json(&plain, Some(&actual), true).mismatches.is_empty(), want);
+        let objects = Matcher::Unordered(
+            items.iter().map(|l| Matcher::Object { fields: vec![("k".into(), l.matcher())], strict: Some(false) }).collect(),
+        );
+        let wrapped = Value::Array(elements.iter().enumerate().map(|(i, e)| json!({"k": element(e), "i": i})).collect());
+        prop_assert_eq!(
+            match_json(&objects, Some(&wrapped), true).mismatches.is_empty(),
+            want,
+            "items {:?} elements {:?}", items, elements
+        );
+    }
+
     #[test]
     fn number_equality_is_exact_decimal_equality(
         a in dec(),

@@ -10,7 +10,7 @@ use super::model::*;
 use super::schema::*;
 use super::template::Template;
 use super::tree::{Node, Tree};
-use crate::matcher::{Comparison, JsonType, Matcher, key_of};
+use crate::matcher::{Comparison, JsonType, Matcher, key_of, value_hash, values_equal};
 
 impl Cx<'_> {
     pub(super) fn expect(&mut self, raw: &RawExpect) -> Expect {
@@ -322,16 +322,33 @@ impl Cx<'_> {
                             self.err(items.span(), "`$items` takes a list of tables");
                             return None;
                         };
-                        let mut ms = Vec::new();
+                        let mut ms: Vec<Matcher> = Vec::new();
+                        // Key values seen so far, by hash, to find a repeated one in linear time.
+                        let mut seen: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
                         for i in list {
                             let m = self.matcher(i)?;
-                            if key_of(&m, key).is_none() {
+                            let Some(kv) = key_of(&m, key) else {
                                 self.err(
                                     i.span(),
                                     format!("each item of a keyed array names `{key}` with an exact value"),
                                 );
                                 return None;
+                            };
+                            let same = seen.entry(value_hash(kv)).or_default();
+                            if let Some(first) = same.iter().find_map(|&at| {
+                                ms.get(at).and_then(|f| key_of(f, key)).filter(|fv| values_equal(fv, kv)).map(|_| at)
+                            }) {
+                                self.err(
+                                    i.span(),
+                                    format!(
+                                        "item {} of this keyed array has `{key}` = {kv}, as item {} does: each item needs its own `{key}`",
+                                        ms.len() + 1,
+                                        first + 1
+                                    ),
+                                );
+                                return None;
                             }
+                            same.push(ms.len());
                             ms.push(m);
                         }
                         Matcher::Keyed { key: key.clone(), items: ms }

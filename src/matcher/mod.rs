@@ -16,8 +16,11 @@ use serde_json::Value;
 
 pub use body::Body;
 pub use duplicates::duplicate_members;
-pub use json::{BodyMatch, Comparison, JsonType, Matcher, match_json, values_equal};
-pub(crate) use json::{key_of, show};
+pub use json::{
+    BodyMatch, Comparison, JsonType, MAX_DIVERGENCES, Matcher, PAIRING_BUDGET, match_json, match_json_within,
+    values_equal,
+};
+pub(crate) use json::{key_of, show, value_hash};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
 pub use number::is_integer_literal as is_integer;
 

@@ -94,6 +94,13 @@ pub fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
     Decimal::parse(&ta)?.cmp_value(&Decimal::parse(&tb)?)
 }
 
+/// A number's exact decimal value as (negative, digits, exponent), equal
+/// for numbers that [`numbers_equal`] calls equal; `None` when the exponent
+/// does not fit (such a number equals only a number with the same text).
+pub fn canonical_number(n: &Number) -> Option<(bool, String, i128)> {
+    Decimal::parse(&n.to_string()).map(|d| (d.negative, d.digits, d.exponent))
+}
+
 /// Whether two JSON numbers denote the same decimal value.
 pub fn numbers_equal(a: &Number, b: &Number) -> bool {
     let (ta, tb) = (a.to_string(), b.to_string());
