@@ -15,7 +15,7 @@ use toml::Spanned;
 
 pub use super::discover::{MAX_DEPTH, MAX_FILE_BYTES, SUITE_FILE};
 use super::discover::{decode, read_source, walk};
-use super::error::{LoadError, nearest};
+use super::error::{LineIndex, LoadError, nearest};
 use super::model::*;
 use super::schema::*;
 use super::template::{Template, is_valid_name, reserved_name};
@@ -228,7 +228,7 @@ pub(super) fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<
         }
     };
     let bodies = BodyFiles::default();
-    let mut cx = Cx { path: &path, src: &src, errors: Vec::new(), bodies: &bodies, contract: None };
+    let mut cx = Cx::new(&path, &src, &bodies, None);
     // Steps written as `operation` + `input` need the model.
     let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c));
     cx.contract = contract.clone();
@@ -335,7 +335,7 @@ pub(super) fn load_file(
     let rel = suite.id_base.as_deref().and_then(|b| abs.strip_prefix(b).ok()).unwrap_or(path).with_extension("");
     let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let rel = rel.join("/");
-    let mut cx = Cx { path, src, errors: Vec::new(), bodies, contract: suite.contract.clone() };
+    let mut cx = Cx::new(path, src, bodies, suite.contract.clone());
     let mut ids: HashMap<String, String> = HashMap::new();
     // The suite's own steps are built once per file and shared by its
     // cases, not copied into each.
@@ -439,6 +439,9 @@ pub(super) struct Cx<'a> {
     bodies: &'a BodyFiles,
     /// The suite's contract, whose model serializes `operation` steps.
     contract: Option<Arc<Contract>>,
+    /// The lines of `src`, indexed at the first error: a file with many
+    /// errors is not scanned from its start for each.
+    lines: std::cell::OnceCell<LineIndex>,
 }
 
 /// A body file as read, or why it could not be.
@@ -457,9 +460,14 @@ impl BodyFiles {
     }
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    pub(super) fn new(path: &'a Path, src: &'a str, bodies: &'a BodyFiles, contract: Option<Arc<Contract>>) -> Cx<'a> {
+        Cx { path, src, errors: Vec::new(), bodies, contract, lines: std::cell::OnceCell::new() }
+    }
+
     pub(super) fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
-        self.errors.push(LoadError::at(self.path, self.src, span, msg));
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.src));
+        self.errors.push(LoadError::at_indexed(self.path, lines, self.src, span, msg));
     }
 
     /// Parses a template, reporting errors at the right column.

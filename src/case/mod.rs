@@ -16,6 +16,7 @@ mod schema;
 mod template;
 mod tree;
 
+pub(crate) use error::LineIndex;
 pub use error::{LoadError, Position};
 pub use json_schema::{FileKind, json_schema};
 pub use load::{
