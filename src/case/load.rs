@@ -18,7 +18,7 @@ use super::discover::{decode, read_source, walk};
 use super::error::{LineIndex, LoadError, nearest};
 use super::model::*;
 use super::schema::*;
-use super::template::{Template, is_valid_name, reserved_name};
+use super::template::{Budget, Template, is_valid_name, reserved_name};
 use super::tree::{Node, Tree};
 use crate::contract::{Contract, RawContract};
 use crate::files::read_regular;
@@ -442,6 +442,8 @@ pub(super) struct Cx<'a> {
     /// The lines of `src`, indexed at the first error: a file with many
     /// errors is not scanned from its start for each.
     lines: std::cell::OnceCell<LineIndex>,
+    /// What the file's `repeat` calls may still generate.
+    generated: Budget,
 }
 
 /// A body file as read, or why it could not be.
@@ -462,7 +464,15 @@ impl BodyFiles {
 
 impl<'a> Cx<'a> {
     pub(super) fn new(path: &'a Path, src: &'a str, bodies: &'a BodyFiles, contract: Option<Arc<Contract>>) -> Cx<'a> {
-        Cx { path, src, errors: Vec::new(), bodies, contract, lines: std::cell::OnceCell::new() }
+        Cx {
+            path,
+            src,
+            errors: Vec::new(),
+            bodies,
+            contract,
+            lines: std::cell::OnceCell::new(),
+            generated: Budget::default(),
+        }
     }
 
     pub(super) fn err(&mut self, span: Range<usize>, msg: impl Into<String>) {
@@ -472,8 +482,12 @@ impl<'a> Cx<'a> {
 
     /// Parses a template, reporting errors at the right column.
     pub(super) fn template(&mut self, s: &str, span: Range<usize>) -> Option<Template> {
-        match Template::parse(s) {
+        let refused = self.generated.refused;
+        match Template::parse_within(s, &mut self.generated) {
             Ok(t) => Some(t),
+            // The file's budget is spent and was reported at the first call
+            // it refused: one error says it, not one per later call.
+            Err(_) if refused > 0 && self.generated.refused > refused => None,
             Err(e) => {
                 let at = span.start + self.quote_len(&span) + e.offset;
                 self.err(at..at, e.message);
