@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::matching::{Key, kind_from_str};
+use super::matching::{Key, Probe, divergence_probes, kind_from_str};
 use crate::case::{LineIndex, LoadError};
 use crate::matcher::{Mismatch, MismatchKind};
 
@@ -94,6 +94,10 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
     /// Entry indices per case id.
     by_case: HashMap<String, Vec<usize>>,
+    /// Per case id, the first entry (in file order) each probe finds: a
+    /// divergence is classified by a lookup per probe, not a comparison
+    /// with each entry of its case.
+    by_probe: HashMap<String, HashMap<Probe, usize>>,
 }
 
 #[derive(Deserialize)]
@@ -188,10 +192,15 @@ impl Baseline {
     /// A baseline of these entries, as if read from `path`.
     pub fn from_entries(path: &Path, entries: Vec<Entry>) -> Baseline {
         let mut by_case: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_probe: HashMap<String, HashMap<Probe, usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
             by_case.entry(e.case.clone()).or_default().push(i);
+            let probes = by_probe.entry(e.case.clone()).or_default();
+            for p in e.key().probes() {
+                probes.entry(p).or_insert(i);
+            }
         }
-        Baseline { path: path.to_path_buf(), entries, by_case }
+        Baseline { path: path.to_path_buf(), entries, by_case, by_probe }
     }
 
     /// The entries of one case, with their indices.
@@ -202,12 +211,16 @@ impl Baseline {
     /// For each divergence of a step, the first entry (in file order) that
     /// knows it, if any.
     pub fn classify(&self, case: &str, step: &str, mismatches: &[Mismatch]) -> Vec<Option<Known>> {
+        let Some(probes) = self.by_probe.get(case) else { return vec![None; mismatches.len()] };
         mismatches
             .iter()
             .map(|m| {
-                self.entries_for(case)
-                    .find(|(_, e)| e.matches(case, step, m))
-                    .map(|(_, e)| Known::new(e.location.clone(), e.reason.clone()))
+                divergence_probes(step, m)
+                    .iter()
+                    .filter_map(|p| probes.get(p).copied())
+                    .min()
+                    .and_then(|i| self.entries.get(i))
+                    .map(|e| Known::new(e.location.clone(), e.reason.clone()))
             })
             .collect()
     }
@@ -279,6 +292,35 @@ mod tests {
         );
         let b = parse(&src[..src.find("[[known]]\ncase = \"c1\"\n[[known]]").unwrap()]).unwrap();
         assert_eq!(b.entries[499].location, "known.toml:1499");
+    }
+
+    /// Issue #24: each divergence is known by the first entry in file
+    /// order that matches it, found by lookups rather than by trying each
+    /// entry of the case.
+    #[test]
+    fn classify_names_the_first_matching_entry_issue_24() {
+        let b = parse(concat!(
+            "[[known]]\ncase = \"c\"\nstep = \"get\"\nkind = \"body\"\npath = \"$.A[*]\"\n",
+            "[[known]]\ncase = \"c\"\nkind = \"header\"\npath = \"x-a\"\nreason = \"r\"\n",
+            "[[known]]\ncase = \"c\"\nstep = \"list\"\n",
+            "[[known]]\ncase = \"c\"\npath = \"$.A[*]\"\n",
+            "[[known]]\ncase = \"d\"\n",
+        ))
+        .unwrap();
+        let m = |kind, path: &str| Mismatch::new(kind, path, "e", "a", "m");
+        let known = |step, ms: &[Mismatch]| -> Vec<Option<String>> {
+            b.classify("c", step, ms).into_iter().map(|k| k.map(|k| k.location)).collect()
+        };
+        let ms = [
+            m(MismatchKind::Body, "$.A[3]"),
+            m(MismatchKind::Header, "X-A"),
+            m(MismatchKind::Shape, "$.A[0]"),
+            m(MismatchKind::Status, ""),
+        ];
+        let at = |line: &str| Some(format!("known.toml:{line}"));
+        assert_eq!(known("get [2]", &ms), [at("1"), at("6"), at("14"), None]);
+        assert_eq!(known("list", &ms), [at("11"), at("6"), at("11"), at("11")]);
+        assert_eq!(b.classify("e", "get", &ms), vec![None; 4]);
     }
 
     /// Issue #24: a baseline of 300,000 entries loads in time linear in
