@@ -2,7 +2,7 @@
 //! validated [`Case`]s. Every problem in every file is collected; nothing is
 //! returned until all files have been read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -184,16 +184,22 @@ pub(super) fn display_path(abs: &Path) -> PathBuf {
         .unwrap_or_else(|| abs.to_path_buf())
 }
 
+/// Lays `over` onto `into` as if each of its pairs, in order, removed
+/// every pair of its name and was then appended (the last of a name wins),
+/// in one pass over each rather than a scan of `into` per pair.
+pub(super) fn overlay<T: Clone>(into: &mut Vec<(String, T)>, over: &[(String, T)]) {
+    if over.is_empty() {
+        return;
+    }
+    let last: HashMap<&str, usize> = over.iter().enumerate().map(|(i, (k, _))| (k.as_str(), i)).collect();
+    into.retain(|(k, _)| !last.contains_key(k.as_str()));
+    into.extend(over.iter().enumerate().filter(|(i, (k, _))| last.get(k.as_str()) == Some(i)).map(|(_, p)| p.clone()));
+}
+
 pub(super) fn merge(into: &mut Suite, s: &Suite) {
-    for (k, v) in &s.vars {
-        into.vars.retain(|(n, _)| n != k);
-        into.vars.push((k.clone(), v.clone()));
-    }
+    overlay(&mut into.vars, &s.vars);
     into.secrets.extend(s.secrets.iter().cloned());
-    for (k, v) in &s.headers {
-        into.headers.retain(|(n, _)| n != k);
-        into.headers.push((k.clone(), v.clone()));
-    }
+    overlay(&mut into.headers, &s.headers);
     into.strict = s.strict.or(into.strict);
     into.shape = s.shape.or(into.shape);
     into.exclusive = s.exclusive.or(into.exclusive);
@@ -364,10 +370,7 @@ pub(super) fn load_file(
             cx.err(spanned.span(), format!("case `{name}` has no `[[case.step]]`"));
         }
         let mut vars = suite.vars.clone();
-        for (k, v) in rc.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default() {
-            vars.retain(|(n, _)| *n != k);
-            vars.push((k, v));
-        }
+        overlay(&mut vars, &rc.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default());
         let setup: Vec<Arc<Step>> = suite_setup.iter().cloned().chain(own(cx.steps(&rc.setup, "setup"))).collect();
         let steps: Vec<Arc<Step>> = own(cx.steps(&rc.step, "step")).chain(suite_after.iter().cloned()).collect();
         let teardown: Vec<Arc<Step>> =
@@ -418,8 +421,9 @@ pub(super) fn self_find(src: &str, span: Range<usize>, needle: &str) -> usize {
 pub(super) fn with_headers(mut steps: Vec<Step>, suite: &[(String, Template)]) -> Vec<Step> {
     for s in &mut steps {
         let own = std::mem::take(&mut s.request.headers);
+        let names: HashSet<&str> = own.iter().map(|(k, _)| k.as_str()).collect();
         let mut all: Vec<(String, Template)> =
-            suite.iter().filter(|(k, _)| !own.iter().any(|(o, _)| o == k)).cloned().collect();
+            suite.iter().filter(|(k, _)| !names.contains(k.as_str())).cloned().collect();
         all.extend(own);
         all.shrink_to_fit();
         s.request.headers = all;
@@ -871,11 +875,12 @@ impl<'a> Cx<'a> {
             req.query.iter().filter_map(|(k, v)| Some((k.clone(), self.template(v, input_span.clone())?))).collect();
         query.extend(raw.query.as_ref().map(|q| self.string_table(q.get_ref(), false)).unwrap_or_default());
         let own = raw.headers.as_ref().map(|h| self.string_table(h.get_ref(), true)).unwrap_or_default();
+        let names: HashSet<&str> = own.iter().map(|(k, _)| k.as_str()).collect();
         let mut headers: Vec<(String, Template)> = req
             .headers
             .iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .filter(|(k, _)| !own.iter().any(|(o, _)| o == k))
+            .filter(|(k, _)| !names.contains(k.as_str()))
             .filter_map(|(k, v)| Some((k, self.template(v, input_span.clone())?)))
             .collect();
         headers.extend(own);
@@ -1047,6 +1052,67 @@ mod tests {
     }
 
     const HEAD: &str = "[[case]]\nname = \"a\"\n[[case.step]]\nmethod = \"GET\"\npath = \"/\"\n[case.vars]\n";
+
+    /// Issue #24: overlaying names is what removing and appending each
+    /// in turn was, the last of a name winning.
+    #[test]
+    fn overlay_keeps_order_and_the_last_of_a_name_issue_24() {
+        let pairs = |s: &str| -> Vec<(String, u8)> {
+            s.split(' ').filter(|p| !p.is_empty()).map(|p| (p[..1].to_owned(), p.as_bytes()[1])).collect()
+        };
+        for (base, over) in [("a1 b1 c1", "b2 d2 a2 b3"), ("", "x1 x2"), ("a1", ""), ("a1 b1", "c1")] {
+            let mut slow = pairs(base);
+            for (k, v) in pairs(over) {
+                slow.retain(|(n, _)| *n != k);
+                slow.push((k, v));
+            }
+            let mut fast = pairs(base);
+            overlay(&mut fast, &pairs(over));
+            assert_eq!(fast, slow, "{base} + {over}");
+        }
+    }
+
+    /// Issue #24: a case of 40,000 variables over a suite's, and 20,000
+    /// headers over a suite's, load in one pass (each variable scanned the
+    /// others: 33 s to check).
+    #[test]
+    fn many_variables_and_headers_load_in_one_pass_issue_24() {
+        let mut src = HEAD.to_owned();
+        for i in 0..40_000 {
+            src.push_str(&format!("v{i} = {i}\n"));
+        }
+        let cases = load_bytes(Path::new("c.toml"), src.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(cases[0].vars.len(), 40_000);
+        let mut suite = Suite::default();
+        let mut over = Suite::default();
+        for i in 0..20_000 {
+            suite.vars.push((format!("s{i}"), JsonTemplate::Lit(Value::from(1))));
+            over.vars.push((format!("s{}", i * 2), JsonTemplate::Lit(Value::from(2))));
+            suite.headers.push((format!("h{i}"), Template::parse("x").unwrap()));
+        }
+        merge(&mut suite, &over);
+        assert_eq!(suite.vars.len(), 30_000);
+        assert_eq!(suite.vars.last().map(|(k, _)| k.as_str()), Some("s39998"));
+        let step = Step {
+            name: "s".into(),
+            request: Request {
+                method: Template::parse("GET").unwrap(),
+                path: Template::parse("/").unwrap(),
+                query: Vec::new(),
+                headers: (0..20_000).map(|i| (format!("h{}", i * 2), Template::parse("y").unwrap())).collect(),
+                body: RequestBody::Empty,
+                raw_path: false,
+            },
+            expect: Expect::default(),
+            captures: Vec::new(),
+            sign: SignMode::Signed,
+            repeat: None,
+            unless_var: None,
+            if_var: None,
+        };
+        let steps = with_headers(vec![step], &suite.headers);
+        assert_eq!(steps[0].request.headers.len(), 30_000);
+    }
 
     /// Issue #24: each of many errors of one file is at its own line and
     /// column (they are located through one index of the file's lines).
