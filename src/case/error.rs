@@ -158,11 +158,26 @@ fn floor_char_boundary(src: &str, byte: usize) -> usize {
     byte
 }
 
+/// The longest name a typo suggestion is looked for.
+const MAX_SUGGESTED: usize = 64;
+
 /// The nearest candidate to `word` by edit distance, when it is close enough
 /// to be a plausible typo.
+///
+/// Names longer than [`MAX_SUGGESTED`] characters get no suggestion, and
+/// candidates whose length alone rules them out are not compared: the
+/// distance costs the product of the two lengths.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
     candidates
         .into_iter()
+        .filter(|c| {
+            let n = c.chars().take(MAX_SUGGESTED + 1).count();
+            n <= MAX_SUGGESTED && n.abs_diff(len) <= (c.len().max(word.len()) / 3).max(1)
+        })
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)

@@ -1114,6 +1114,26 @@ mod tests {
         assert_eq!(steps[0].request.headers.len(), 30_000);
     }
 
+    /// Issue #24: a case of 10,000 undefined names among 10,000 defined
+    /// ones: each was compared with every defined name and looked for
+    /// from the case's start (over 100 s to check); the first 100 are
+    /// located and suggested for, the rest counted.
+    #[test]
+    fn many_undefined_names_are_capped_and_counted_issue_24() {
+        let headers: Vec<String> = (0..10_000).map(|i| format!("h{i} = \"{{{{u{i}}}}}\"")).collect();
+        let mut src = format!(
+            "[[case]]\nname = \"a\"\n[[case.step]]\nmethod = \"GET\"\npath = \"/{{{{v_1}}}}\"\nheaders = {{ {} }}\n[case.vars]\n",
+            headers.join(", ")
+        );
+        for i in 0..10_000 {
+            src.push_str(&format!("v{i} = 1\n"));
+        }
+        let errs = errors(&src);
+        assert_eq!(errs.len(), 101, "{:?}", &errs[..3]);
+        assert!(errs[0].starts_with("c.toml:6:19: undefined variable `u0`, did you mean `v0`?"), "{}", errs[0]);
+        assert_eq!(errs[100], "c.toml:2:8: and 9901 more undefined or unset variables in this case");
+    }
+
     /// Issue #24: each of many errors of one file is at its own line and
     /// column (they are located through one index of the file's lines).
     #[test]
