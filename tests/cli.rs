@@ -431,3 +431,71 @@ async fn the_markdown_report_is_appended_to_the_github_step_summary() {
     assert!(md.starts_with("earlier content\n# conform report"), "{md}");
     assert!(md.contains("| 2 | 0 | 0 | 0 | 0 | 0 | 2 |"), "{md}");
 }
+
+/// Runs `conform` with a deadline: a command that blocks (on a FIFO) is
+/// killed and reported as such instead of hanging the test.
+#[cfg(unix)]
+fn conform_within(args: &[&str], cwd: &std::path::Path, deadline: Duration) -> Result<std::process::Output, String> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return Err(format!("`conform {}` still ran after {deadline:?}", args.join(" ")));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child.wait_with_output().unwrap())
+}
+
+/// Issue #24: `merge` and `baseline` read only regular files, bounded: a
+/// FIFO (which blocked forever), a device (`/dev/zero` grew without end) and
+/// a file over the report limit are each refused at once, naming the file.
+#[cfg(unix)]
+#[test]
+fn merge_and_baseline_refuse_what_is_not_a_regular_file_issue_24() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fifo = d.join("report.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // A sparse file one byte over the limit of 2 GiB: nothing is written.
+    let huge = d.join("huge.json");
+    std::fs::File::create(&huge).unwrap().set_len(2 * 1024 * 1024 * 1024 + 1).unwrap();
+    let reports = d.join("r");
+    let o = conform(
+        &["run", "--quiet", "--filter", "batch-update-user", "--report-dir", reports.to_str().unwrap()],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (fifo, huge, reports) = (fifo.to_str().unwrap(), huge.to_str().unwrap(), reports.to_str().unwrap());
+    let out = d.join("out");
+    let out = out.to_str().unwrap();
+    let table: &[(&[&str], String)] = &[
+        (&["merge", "--out", out, fifo], format!("cannot read `{fifo}`: a FIFO is not read: only regular files are")),
+        (&["merge", "--out", out, "/dev/zero"], "cannot read `/dev/zero`: a device is not read".to_owned()),
+        (
+            &["merge", "--out", out, reports, huge],
+            format!("cannot read `{huge}`: file is too large (2147483649 bytes; the limit is 2147483648)"),
+        ),
+        (&["baseline", "--out", "known.toml", fifo], format!("cannot read `{fifo}`: a FIFO is not read")),
+        (&["baseline", "--out", "known.toml", "/dev/zero"], "cannot read `/dev/zero`: a device is not read".to_owned()),
+        (&["baseline", "--out", fifo, reports], format!("cannot read `{fifo}`: a FIFO is not read")),
+        (&["baseline", "--out", "/dev/zero", reports], "cannot read `/dev/zero`: a device is not read".to_owned()),
+    ];
+    for (args, want) in table {
+        let o = conform_within(args, d, Duration::from_secs(30)).unwrap_or_else(|e| panic!("{e}"));
+        let shown = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {shown}");
+        assert!(shown.contains(want.as_str()), "{args:?}: {shown}\nshould contain: {want}");
+    }
+    assert!(!d.join("known.toml").exists(), "nothing is written");
+}

@@ -98,6 +98,51 @@ impl Key {
     }
 }
 
+/// One way of naming divergences under the matching rule: a step, a kind
+/// and a path (normalized, with whether it compares as a header name),
+/// each given or any. An entry and a divergence match exactly when the
+/// entry's probes and the divergence's share one, so that matching many
+/// entries against many divergences is a set lookup per pair of sides,
+/// not a comparison per pair of items.
+pub(crate) type Probe = (Option<String>, Option<&'static str>, Option<(bool, String)>);
+
+impl Key {
+    /// The probes an entry of this key is found by (two when it names a
+    /// path but no kind: the path then compares as a divergence's kind
+    /// says, as a header name or as a JSON path).
+    pub(crate) fn probes(&self) -> Vec<Probe> {
+        let kind = self.kind.map(MismatchKind::as_str);
+        let paths: Vec<Option<(bool, String)>> = match (&self.path, self.kind) {
+            (None, _) => vec![None],
+            (Some(p), Some(k)) => vec![Some((k == MismatchKind::Header, normalize(k, p)))],
+            (Some(p), None) => vec![Some((true, p.to_ascii_lowercase())), Some((false, normalize_path(p)))],
+        };
+        paths.into_iter().map(|path| (self.step.clone(), kind, path)).collect()
+    }
+}
+
+/// Every probe that finds divergence `m` of step `step`: any or each of
+/// the step's name (with and without a repetition index), its kind and its
+/// normalized path. [`Key::matches`] holds exactly when the key's probes
+/// and these share one.
+pub(crate) fn divergence_probes(step: &str, m: &Mismatch) -> Vec<Probe> {
+    let base = base_step_name(step);
+    let mut steps = vec![None, Some(step.to_owned())];
+    if base != step {
+        steps.push(Some(base.to_owned()));
+    }
+    let path = (m.kind == MismatchKind::Header, normalize(m.kind, &m.path));
+    let mut out = Vec::with_capacity(steps.len() * 4);
+    for step in steps {
+        for kind in [None, Some(m.kind.as_str())] {
+            for path in [None, Some(path.clone())] {
+                out.push((step.clone(), kind, path));
+            }
+        }
+    }
+    out
+}
+
 /// Parses a divergence kind's report name.
 pub fn kind_from_str(s: &str) -> Option<MismatchKind> {
     Some(match s {
@@ -211,6 +256,40 @@ mod tests {
         for (input, want) in table {
             assert_eq!(normalize_path(input), want, "{input}");
         }
+    }
+
+    /// Issue #24: the probes of a key and of a divergence meet exactly when
+    /// the key matches the divergence, for every combination of what the
+    /// key names.
+    #[test]
+    fn probes_meet_exactly_when_a_key_matches_issue_24() {
+        let divergences = [
+            ("list [2]", Mismatch::new(MismatchKind::Shape, "$.Items[4].Arn", "e", "a", "m")),
+            ("list", Mismatch::new(MismatchKind::Body, "$.Items[0].Arn", "e", "a", "m")),
+            ("get", Mismatch::new(MismatchKind::Header, "Content-Type", "e", "a", "m")),
+            ("get", Mismatch::new(MismatchKind::Status, "", "e", "a", "m")),
+            ("x []", Mismatch::new(MismatchKind::Body, "$['A']", "e", "a", "m")),
+        ];
+        let steps = [None, Some("list"), Some("list [2]"), Some("get"), Some("x []"), Some("x")];
+        let kinds = [None, Some(MismatchKind::Shape), Some(MismatchKind::Body), Some(MismatchKind::Header)];
+        let paths =
+            [None, Some(""), Some("$.Items[*].Arn"), Some("$.Items[1].Arn"), Some("content-type"), Some("$['A']")];
+        let mut matched = 0;
+        for step in steps {
+            for kind in kinds {
+                for path in paths {
+                    let key =
+                        Key { case: "c".into(), step: step.map(str::to_owned), kind, path: path.map(str::to_owned) };
+                    let probes = key.probes();
+                    for (s, m) in &divergences {
+                        let meet = divergence_probes(s, m).iter().any(|p| probes.contains(p));
+                        assert_eq!(meet, key.matches("c", s, m), "{key:?} against {s} {m:?}");
+                        matched += usize::from(meet);
+                    }
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
     }
 
     #[test]

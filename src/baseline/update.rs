@@ -4,13 +4,13 @@
 //! knows gets a new entry at the end. Uses `toml_edit`, which keeps the
 //! file's formatting.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::file::{Baseline, Entry};
-use super::matching::{Key, base_step_name};
+use super::matching::{Key, Probe, base_step_name, divergence_probes};
 use crate::case::LoadError;
 use crate::matcher::{Mismatch, MismatchKind};
 
@@ -54,13 +54,11 @@ impl Observed {
             None => false,
         })
     }
-
-    fn knows(&self, entry: &Entry) -> bool {
-        self.cases
-            .get(&entry.case)
-            .is_some_and(|c| c.divergences.iter().any(|(step, m)| entry.matches(&entry.case, step, m)))
-    }
 }
+
+/// Probes per case id, for set lookups instead of comparing every entry
+/// with every divergence of its case.
+type ProbeSets<'a> = HashMap<&'a str, HashSet<Probe>>;
 
 /// One change to the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,20 +83,27 @@ pub fn update(
     let mut doc: DocumentMut =
         src.parse().map_err(|e: toml_edit::TomlError| vec![LoadError::file(path, e.to_string())])?;
     let mut changes = Vec::new();
-    let mut kept: Vec<&Entry> = Vec::new();
-    let mut removed = Vec::new();
+    let mut seen: ProbeSets = HashMap::new();
+    for (case, c) in &observed.cases {
+        seen.entry(case.as_str()).or_default().extend(c.divergences.iter().flat_map(|(s, m)| divergence_probes(s, m)));
+    }
+    let mut kept: ProbeSets = HashMap::new();
+    let mut removed = BTreeSet::new();
     for (i, entry) in baseline.entries.iter().enumerate() {
-        if observed.checked(entry) && !observed.knows(entry) {
-            removed.push(i);
+        let probes = entry.key().probes();
+        let knows = seen.get(entry.case.as_str()).is_some_and(|s| probes.iter().any(|p| s.contains(p)));
+        if observed.checked(entry) && !knows {
+            removed.insert(i);
             changes.push(Change::Removed(entry.clone()));
         } else {
-            kept.push(entry);
+            kept.entry(entry.case.as_str()).or_default().extend(probes);
         }
     }
     let mut added: BTreeSet<Key> = BTreeSet::new();
     for (case, c) in &observed.cases {
+        let kept = kept.get(case.as_str());
         for (step, m) in &c.divergences {
-            if !kept.iter().any(|e| e.matches(case, step, m)) {
+            if !kept.is_some_and(|k| divergence_probes(step, m).iter().any(|p| k.contains(p))) {
                 added.insert(Key::of(case, base_step_name(step), m));
             }
         }
@@ -109,9 +114,12 @@ pub fn update(
     let Some(tables) = doc.get_mut("known").and_then(Item::as_array_of_tables_mut) else {
         return Err(vec![LoadError::file(path, "write `known` as [[known]] tables so that it can be updated")]);
     };
-    for i in removed.into_iter().rev() {
-        tables.remove(i);
-    }
+    // One pass: removing tables one by one moves the rest each time.
+    let mut i = 0;
+    tables.retain(|_| {
+        i += 1;
+        !removed.contains(&(i - 1))
+    });
     for key in added {
         let mut t = Table::new();
         t.decor_mut().set_prefix("\n");
@@ -189,6 +197,37 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert!(matches!(&changes[0], Change::Removed(e) if e.location == "k.toml:10"), "{changes:?}");
         assert!(matches!(&changes[1], Change::Added(k) if k.kind == Some(MismatchKind::Status)), "{changes:?}");
+    }
+
+    /// Issue #24: updating a baseline of 100,000 entries from as many
+    /// divergences looks each side up in a set (every divergence was
+    /// compared with every entry kept: minutes).
+    #[test]
+    #[ignore = "slow probe; run with --ignored"]
+    fn updating_100k_entries_is_linear_issue_24() {
+        let mut o = Observed::default();
+        for i in 0..25_000 {
+            let c = o.cases.entry(format!("s::c{i:05}")).or_default();
+            c.complete = true;
+            c.steps.insert("step 1".into());
+            for (kind, path) in [
+                (MismatchKind::Status, ""),
+                (MismatchKind::Body, "$.A"),
+                (MismatchKind::Body, "$.B[3]"),
+                (MismatchKind::Header, "X-C"),
+            ] {
+                c.divergences.push(("step 1".to_owned(), Mismatch::new(kind, path, "e", "a", "m")));
+            }
+        }
+        let (text, changes) = update(Path::new("k.toml"), None, &o).unwrap();
+        assert_eq!(changes.len(), 100_000);
+        // Half the cases lose a divergence: one entry each goes.
+        for c in o.cases.values_mut().step_by(2) {
+            c.divergences.pop();
+        }
+        let (_, changes) = update(Path::new("k.toml"), Some(&text), &o).unwrap();
+        assert_eq!(changes.len(), 12_500);
+        assert!(changes.iter().all(|c| matches!(c, Change::Removed(e) if e.path.as_deref() == Some("x-c"))));
     }
 
     #[test]

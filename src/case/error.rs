@@ -31,8 +31,22 @@ pub struct LoadError {
 
 impl LoadError {
     /// An error that points at a byte span of `src`.
+    /// Locating scans the text up to the span: for many errors in one
+    /// text, build a [`LineIndex`] once and use [`LoadError::at_indexed`].
     pub fn at(path: &Path, src: &str, span: Range<usize>, message: impl Into<String>) -> Self {
-        let (position, line) = locate(src, span.start);
+        LoadError::at_indexed(path, &LineIndex::new(src), src, span, message)
+    }
+
+    /// An error that points at a byte span of `src`, located through
+    /// `lines` (the index of that same `src`): no scan from the start.
+    pub(crate) fn at_indexed(
+        path: &Path,
+        lines: &LineIndex,
+        src: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (position, line) = lines.locate(src, span.start);
         LoadError {
             path: path.to_path_buf(),
             position: Some(position),
@@ -60,7 +74,10 @@ impl fmt::Display for LoadError {
         write!(f, "{}", self.headline())?;
         if let (Some(p), Some(line)) = (self.position, &self.source_line) {
             let gutter = p.line.to_string().len();
-            write!(f, "\n{:gutter$} |\n{} | {}\n{:gutter$} | {}^", "", p.line, line, "", " ".repeat(p.col - 1))?;
+            // The line shown is cut (see `locate`): a caret past its end
+            // would only print a line of spaces as long as the source line.
+            let caret = p.col.saturating_sub(1).min(line.chars().count());
+            write!(f, "\n{:gutter$} |\n{} | {}\n{:gutter$} | {}^", "", p.line, line, "", " ".repeat(caret))?;
         }
         Ok(())
     }
@@ -68,30 +85,99 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Turns a byte offset into a 1-based line and character column, and returns
-/// the text of that line. Offsets past the end or inside a character are
-/// clamped, so any offset is safe.
-pub fn locate(src: &str, byte: usize) -> (Position, String) {
+/// Where the lines of a text start, and how many characters come before
+/// every block of [`LineIndex::BLOCK`] bytes: built in one pass, it locates
+/// an offset by binary search plus a scan of at most one block, so that
+/// locating every error of a file costs time linear in the file, not in
+/// the file times the errors.
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    /// Byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+    /// For each block, its first character boundary at or before
+    /// `block * BLOCK`, and the characters before that boundary.
+    blocks: Vec<(usize, usize)>,
+    /// The length of the text indexed.
+    len: usize,
+}
+
+impl LineIndex {
+    const BLOCK: usize = 4096;
+
+    /// Indexes `src`.
+    pub(crate) fn new(src: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let mut blocks = Vec::with_capacity(src.len() / Self::BLOCK + 1);
+        let (mut prev, mut chars) = (0, 0);
+        for block in 0..=src.len() / Self::BLOCK {
+            let at = floor_char_boundary(src, block * Self::BLOCK);
+            chars += src.get(prev..at).map_or(0, |s| s.chars().count());
+            blocks.push((at, chars));
+            prev = at;
+        }
+        LineIndex { starts, blocks, len: src.len() }
+    }
+
+    /// Characters before byte `byte` (a character boundary of the text).
+    fn chars_before(&self, src: &str, byte: usize) -> usize {
+        let (at, chars) = self.blocks.get(byte / Self::BLOCK).copied().unwrap_or((0, 0));
+        chars + src.get(at..byte).map_or(0, |s| s.chars().count())
+    }
+
+    /// Turns a byte offset of the indexed text `src` into a 1-based line
+    /// and character column, and returns the text of that line. Offsets
+    /// past the end or inside a character are clamped, so any offset is
+    /// safe.
+    pub(crate) fn locate(&self, src: &str, byte: usize) -> (Position, String) {
+        if src.len() != self.len {
+            // Not the text this index was built for: locate the slow way
+            // rather than wrongly.
+            return LineIndex::new(src).locate(src, byte);
+        }
+        let byte = floor_char_boundary(src, byte);
+        // The last line start at or before `byte`.
+        let line = self.starts.partition_point(|&s| s <= byte).max(1);
+        let line_start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let col = self.chars_before(src, byte) - self.chars_before(src, line_start) + 1;
+        let line_end = self.starts.get(line).map_or(src.len(), |next| next - 1);
+        let text = src.get(line_start..line_end).unwrap_or("").trim_end_matches('\r');
+        // Very long lines (minified files) are cut so that the display stays readable.
+        let text: String = text.chars().take(200).collect();
+        (Position { line, col }, text)
+    }
+}
+
+/// The largest character boundary of `src` at or before `byte` (the end
+/// for offsets past it).
+fn floor_char_boundary(src: &str, byte: usize) -> usize {
     let mut byte = byte.min(src.len());
     while !src.is_char_boundary(byte) {
         byte -= 1;
     }
-    let before = &src[..byte];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..byte].chars().count() + 1;
-    let line_end = src[line_start..].find('\n').map_or(src.len(), |i| line_start + i);
-    let text = src[line_start..line_end].trim_end_matches('\r');
-    // Very long lines (minified files) are cut so that the display stays readable.
-    let text: String = text.chars().take(200).collect();
-    (Position { line, col }, text)
+    byte
 }
+
+/// The longest name a typo suggestion is looked for.
+const MAX_SUGGESTED: usize = 64;
 
 /// The nearest candidate to `word` by edit distance, when it is close enough
 /// to be a plausible typo.
+///
+/// Names longer than [`MAX_SUGGESTED`] characters get no suggestion, and
+/// candidates whose length alone rules them out are not compared: the
+/// distance costs the product of the two lengths.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
     candidates
         .into_iter()
+        .filter(|c| {
+            let n = c.chars().take(MAX_SUGGESTED + 1).count();
+            n <= MAX_SUGGESTED && n.abs_diff(len) <= (c.len().max(word.len()) / 3).max(1)
+        })
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
@@ -125,6 +211,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    fn locate(src: &str, byte: usize) -> (Position, String) {
+        LineIndex::new(src).locate(src, byte)
+    }
+
     #[test]
     fn locate_counts_lines_and_characters() {
         let src = "a = 1\nbé = \"x\"\n";
@@ -138,6 +228,45 @@ mod tests {
         let src = "é";
         assert_eq!(locate(src, 1).0, Position { line: 1, col: 1 });
         assert_eq!(locate(src, 99).0, Position { line: 1, col: 2 });
+    }
+
+    /// Issue #24: one index locates every offset, across lines, blocks and
+    /// multi-byte characters, as a scan from the start would.
+    #[test]
+    fn one_index_locates_every_offset_issue_24() {
+        let mut src = String::new();
+        for i in 0..3000 {
+            src.push_str(&format!("k{i} = \"é{}\"\r\n", "ü".repeat(i % 7)));
+        }
+        src.push_str(&"x".repeat(9000));
+        let lines = LineIndex::new(&src);
+        let slow = |byte: usize| {
+            let mut byte = byte.min(src.len());
+            while !src.is_char_boundary(byte) {
+                byte -= 1;
+            }
+            let before = &src[..byte];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            Position { line, col: src[start..byte].chars().count() + 1 }
+        };
+        for byte in (0..src.len() + 5).step_by(37).chain([0, 4095, 4096, 4097, src.len()]) {
+            assert_eq!(lines.locate(&src, byte).0, slow(byte), "offset {byte}");
+        }
+        let (p, text) = lines.locate(&src, src.find("k2 =").unwrap() + 6);
+        assert_eq!(p, Position { line: 3, col: 7 });
+        assert_eq!(text, "k2 = \"éüü\"");
+        let (p, text) = lines.locate(&src, src.len());
+        assert_eq!((p.line, p.col, text.len()), (3001, 9001, 200));
+    }
+
+    #[test]
+    fn a_caret_past_the_cut_line_stays_at_its_end_issue_24() {
+        let src = format!("k = \"{}\"\n", "a".repeat(100_000));
+        let e = LoadError::at(Path::new("c.toml"), &src, 90_000..90_000, "bad");
+        let shown = e.to_string();
+        assert!(shown.starts_with("c.toml:1:90001: bad\n"), "{shown}");
+        assert!(shown.len() < 500, "{} bytes", shown.len());
     }
 
     #[test]

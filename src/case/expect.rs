@@ -53,11 +53,13 @@ impl Cx<'_> {
         };
         let error = raw.error.as_ref().and_then(|e| {
             let names: Option<Vec<Template>> = match e.get_ref() {
-                Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok().map(|t| vec![t]),
+                // Through the file's template parser: its `repeat` calls count
+                // against the file's budget like any other.
+                Tree::String(s) if !s.trim().is_empty() => self.template(s, e.span()).map(|t| vec![t]),
                 Tree::Array(items) if !items.is_empty() => items
                     .iter()
                     .map(|i| match i.get_ref() {
-                        Tree::String(s) if !s.trim().is_empty() => Template::parse(s).ok(),
+                        Tree::String(s) if !s.trim().is_empty() => self.template(s, i.span()),
                         _ => None,
                     })
                     .collect(),

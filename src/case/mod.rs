@@ -16,6 +16,7 @@ mod schema;
 mod template;
 mod tree;
 
+pub(crate) use error::LineIndex;
 pub use error::{LoadError, Position};
 pub use json_schema::{FileKind, json_schema};
 pub use load::{
@@ -23,5 +24,5 @@ pub use load::{
     load_bytes, load_cases,
 };
 pub use model::*;
-pub use template::{Template, TemplateError};
+pub use template::{MAX_GENERATED_BYTES, MAX_REPEAT_BYTES, Template, TemplateError};
 pub(crate) use template::{reserved_name, undefined_message};

@@ -11,6 +11,12 @@ use super::model::*;
 use super::schema::*;
 use super::template::{GENERATED, Template};
 
+/// The name problems of one case that are located and suggested for;
+/// beyond them, one error counts the rest.
+const MAX_PROBLEMS: usize = 100;
+/// The undefined names of one case that a suggestion is looked for.
+const MAX_HINTS: usize = 20;
+
 impl Cx<'_> {
     /// Every `{{name}}` must be defined before its step runs: by the suite,
     /// the case, `--var`, an earlier capture, or be generated or `env.`. A
@@ -29,6 +35,9 @@ impl Cx<'_> {
         // (name, message, whether it is about an `if_var`)
         let mut problems: Vec<(String, String, bool)> = Vec::new();
         let mut if_var_problems: Vec<(String, String, bool)> = Vec::new();
+        // Each suggestion compares a name with every defined one: a case
+        // with thousands of undefined names gets them for the first few.
+        let (mut hints, mut if_var_hints) = (0usize, 0usize);
         let mut check = |name: &str,
                          in_repeat: bool,
                          defined: &BTreeSet<String>,
@@ -59,7 +68,10 @@ impl Cx<'_> {
             } else if captured_anywhere.contains(name) {
                 format!("variable `{name}` is used before the step that captures it")
             } else {
-                let hint = nearest(name, defined.iter().map(String::as_str))
+                hints += 1;
+                let hint = (hints <= MAX_HINTS)
+                    .then(|| nearest(name, defined.iter().map(String::as_str)))
+                    .flatten()
                     .map(|n| format!(", did you mean `{n}`?"))
                     .unwrap_or_default();
                 format!(
@@ -84,7 +96,8 @@ impl Cx<'_> {
                 let msg = if captured_anywhere.contains(root) {
                     Some(format!("`if_var` names `{root}`, which is captured only after this step"))
                 } else {
-                    nearest(root, known).map(|n| {
+                    if_var_hints += 1;
+                    (if_var_hints <= MAX_HINTS).then(|| nearest(root, known)).flatten().map(|n| {
                         format!("`if_var` names `{root}`, which nothing defines before this step; did you mean `{n}`? (a name only `--var` gives must not be this close to another)")
                     })
                 };
@@ -153,6 +166,10 @@ impl Cx<'_> {
         problems.append(&mut if_var_problems);
         problems.sort();
         problems.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2);
+        // Each problem is looked for in the file: the first ones are
+        // located, the rest counted.
+        let more = problems.len().saturating_sub(MAX_PROBLEMS);
+        problems.truncate(MAX_PROBLEMS);
         for (name, msg, about_if_var) in problems {
             let start = raw.name.span().start;
             let at = if about_if_var {
@@ -169,6 +186,9 @@ impl Cx<'_> {
                 self.src[start..].find(&needle).map(|i| start + i).or_else(|| self.src.find(&needle)).unwrap_or(start)
             };
             self.err(at..at, msg);
+        }
+        if more > 0 {
+            self.err(raw.name.span(), format!("and {more} more undefined or unset variables in this case"));
         }
     }
 }

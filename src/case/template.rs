@@ -46,6 +46,27 @@ pub struct TemplateError {
 /// The longest text one `{{ repeat(...) }}` may generate, in bytes.
 pub const MAX_REPEAT_BYTES: usize = 1024 * 1024;
 
+/// The most text the `{{ repeat(...) }}` calls of one file may generate
+/// together, in bytes: each call is held to [`MAX_REPEAT_BYTES`], and a
+/// file of many calls to this.
+pub const MAX_GENERATED_BYTES: usize = 8 * 1024 * 1024;
+
+/// What is left of one file's [`MAX_GENERATED_BYTES`] as its templates
+/// parse, and how many `repeat` calls it refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budget {
+    /// Bytes `repeat` may still generate.
+    pub(crate) left: usize,
+    /// Calls refused for want of budget.
+    pub(crate) refused: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget { left: MAX_GENERATED_BYTES, refused: 0 }
+    }
+}
+
 /// Names the runner generates; they need no definition.
 pub const GENERATED: &[&str] = &["uuid"];
 
@@ -65,6 +86,13 @@ pub fn reserved_name(name: &str) -> Option<String> {
 impl Template {
     /// Parses `{{name}}` references out of `s`.
     pub fn parse(s: &str) -> Result<Template, TemplateError> {
+        Template::parse_within(s, &mut Budget::default())
+    }
+
+    /// Parses `s`, its `repeat` calls taking what they generate from
+    /// `budget` (shared by the templates of one file); a call that would
+    /// generate more than is left is refused before any text is made.
+    pub(crate) fn parse_within(s: &str, budget: &mut Budget) -> Result<Template, TemplateError> {
         let mut segments = Vec::new();
         let mut rest = s;
         let mut base = 0;
@@ -77,8 +105,9 @@ impl Template {
                 return Err(TemplateError { offset: base + open, message: "unclosed `{{`: expected `}}`".into() });
             };
             let name = after[..close].trim();
-            if let Some(generated) = repeat_call(name) {
+            if let Some(generated) = repeat_call(name, budget) {
                 let text = generated.map_err(|message| TemplateError { offset: base + open, message })?;
+                budget.left = budget.left.saturating_sub(text.len());
                 segments.push(Segment::Lit(text));
             } else if !valid_name(name) {
                 return Err(TemplateError {
@@ -177,7 +206,7 @@ impl fmt::Display for Template {
 
 /// `repeat('text', N)` (or with double quotes): `None` when `inner` is no
 /// call at all, else the text or why it cannot be generated.
-fn repeat_call(inner: &str) -> Option<Result<String, String>> {
+fn repeat_call(inner: &str, budget: &mut Budget) -> Option<Result<String, String>> {
     let args = inner.strip_prefix("repeat")?.trim_start().strip_prefix('(')?;
     let usage = "write `{{ repeat('text', N) }}`: a quoted text and a count";
     let Some(args) = args.trim_end().strip_suffix(')') else { return Some(Err(usage.into())) };
@@ -198,6 +227,13 @@ fn repeat_call(inner: &str) -> Option<Result<String, String>> {
         Err(format!(
             "`repeat` would make {} bytes, over the limit of {MAX_REPEAT_BYTES}",
             text.len().saturating_mul(count)
+        ))
+    } else if text.len().saturating_mul(count) > budget.left {
+        budget.refused += 1;
+        Err(format!(
+            "`repeat` would make {} bytes, but the `repeat` calls of this file may make {MAX_GENERATED_BYTES} bytes in all and only {} are left",
+            text.len().saturating_mul(count),
+            budget.left
         ))
     } else {
         Ok(text.repeat(count))
@@ -269,6 +305,27 @@ mod tests {
             let e = Template::parse(input).unwrap_err();
             assert_eq!((e.offset, e.message.as_str()), (offset, message), "{input}");
         }
+    }
+
+    /// Issue #24: one file's `repeat` calls share one budget; the call that
+    /// would pass it is refused before it generates anything.
+    #[test]
+    fn repeat_calls_share_a_budget_issue_24() {
+        let mut budget = Budget::default();
+        let mib = "{{ repeat('a', 1048576) }}";
+        for _ in 0..8 {
+            assert!(Template::parse_within(mib, &mut budget).is_ok());
+        }
+        assert_eq!(budget, Budget { left: 0, refused: 0 });
+        let e = Template::parse_within(&format!("x{mib}"), &mut budget).unwrap_err();
+        assert_eq!(e.offset, 1);
+        assert_eq!(
+            e.message,
+            "`repeat` would make 1048576 bytes, but the `repeat` calls of this file may make 8388608 bytes in all and only 0 are left"
+        );
+        assert_eq!(budget.refused, 1);
+        assert!(Template::parse_within("typed text is not counted", &mut budget).is_ok());
+        assert!(Template::parse(mib).is_ok(), "a lone parse has a budget of its own");
     }
 
     #[test]
