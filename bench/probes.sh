@@ -38,6 +38,9 @@ if [ -z "${BIN:-}" ]; then
   [ -x "$BIN" ] || cargo build --release -q
 fi
 BIN=$(realpath "$BIN")
+# Figures must not depend on the caller's shell: a backtrace on a panic costs
+# a symbolizer's memory, and credentials would sign the unsigned suites.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
 [ -x "$BIN" ] || { echo "no conform binary at $BIN" >&2; exit 2; }
 [ -x /usr/bin/time ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 
@@ -93,6 +96,17 @@ not_said() {
 shape_at() {
   report "any(c['outcome']=='failed' and any(d['kind']=='shape' and d['path']=='$1' and '$2' in (d['message']+d['expected']).lower() for d in c['divergences']) for c in r['cases'])" \
     "a failed case with a shape divergence at $1 ($2)"
+}
+# A failed case with a divergence of kind `shape` at $SHAPE_PATH or below it.
+check_shape_path() {
+  expect_rc 1 && report "any(c['outcome']=='failed' and any(d['kind']=='shape' and d['path'].startswith('$SHAPE_PATH') for d in c['divergences']) for c in r['cases'])" \
+    "a failed case with a shape divergence at $SHAPE_PATH"
+}
+check_fail() { expect_rc 1 && report "r['cases'][0]['outcome']=='failed'" "a failed case"; }
+check_refused_load() { expect_rc 2; }
+check_structure() {
+  expect_rc 1 && report "any(d['path']=='\$.latestVersion' for c in r['cases'] for d in c['divergences'])" \
+    'a divergence at $.latestVersion'
 }
 dir_under_mib() { # dir MiB
   local kib
@@ -179,7 +193,7 @@ probe() { # NAME LIMIT_S CHECK COMMAND...
       load=OVER
     fi
   fi
-  if grep -qE 'memory allocation .* failed|cannot allocate' "$D/stderr"; then
+  if grep -qiE 'memory allocation .* failed|cannot allocate|out of memory' "$D/stderr"; then
     load=OVER note="${note:+$note; }hit the ${MEM_LIMIT_MIB} MiB address-space limit"
   fi
   [ "$verdict" = verdict-ok ] && [ "$load" = ok ] || FAILS=$((FAILS + 1))
@@ -219,6 +233,18 @@ probe baseline-fifo 10 refused_not_file "$BIN" baseline --out "$OUT/run/baseline
 probe baseline-dev-zero 10 refused_not_file "$BIN" baseline --out "$OUT/run/baseline-dev-zero/known.toml" /dev/zero
 probe baseline-out-fifo 10 refused_not_file "$BIN" baseline --out "$OUT/fifo" "$OUT/base"
 probe_run empty-path-variable check_empty_var "$P/plain/empty-path-var.toml"
+SHAPE_PATH='$.Small' probe_run integer-beyond-int32 check_shape_path --filter contract/numbers::int32 "$P/contract/numbers.toml"
+SHAPE_PATH='$.Big' probe_run long-beyond-int64 check_shape_path --filter contract/numbers::int64 "$P/contract/numbers.toml"
+SHAPE_PATH='$.Bounded' probe_run min-against-minus-1e40 check_shape_path --filter contract/numbers::min "$P/contract/numbers.toml"
+SHAPE_PATH='$.Ratio' probe_run double-range check_shape_path --filter contract/numbers::float-range "$P/contract/numbers.toml"
+SHAPE_PATH='$.Data' probe_run number-as-blob check_shape_path --filter contract/numbers::blob "$P/contract/numbers.toml"
+SHAPE_PATH='$.Choice' probe_run union-two-members check_shape_path --filter contract/numbers::union "$P/contract/numbers.toml"
+SHAPE_PATH='$.Labels' probe_run map-key-constraints check_shape_path --filter contract/numbers::map-key "$P/contract/numbers.toml"
+probe_run not-gt-huge-exponent check_fail "$P/plain/not-gt.toml"
+probe check-keyed-items-twice "$LIMIT" check_refused_load "$BIN" check "$P/keyed"
+probe redaction-structure "$LIMIT" check_structure env -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=AKIDPROBE \
+  AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 "$BIN" run --endpoint "$URL" \
+  --report-dir "$OUT/run/redaction-structure/report" "$P/signed/structure.toml"
 
 echo
 total=${#RESULTS[@]}

@@ -57,6 +57,21 @@ def bodies(out):
     route("/big", "big.txt", b"a" * 7_900_000, ctype="text/plain")
     # 5,000 items in order.
     route("/unordered", "unordered.json", json.dumps(list(range(5000))))
+    # Wrong verdicts: one value per item of the issue.
+    for kind, body in {
+        "int32": '{"Small":2147483648}',
+        "int64": '{"Big":9223372036854775808}',
+        # -1e40 written as an integer: 41 digits, beyond i128.
+        "min": '{"Bounded":-1' + "0" * 40 + "}",
+        "float-range": '{"Ratio":2.5}',
+        "blob": '{"Data":5}',
+        "union": '{"Choice":{"A":"a","B":"b"}}',
+        "map-key": '{"Labels":{"NOT-a-lowercase-key":"v"}}',
+    }.items():
+        route("/numbers/" + kind, f"numbers-{kind}.json", body)
+    # An exponent of 40 digits: beyond what the decimal comparison places.
+    route("/huge", "huge.json", '{"v":1e' + "9" * 40 + "}")
+    route("/latest", "latest.json", '{"latestVersion":"1"}')
     write(os.path.join(out, "routes.json"), json.dumps(routes, indent=1))
 
 
