@@ -79,6 +79,13 @@ def main():
         daemon_threads = True
         request_queue_size = 128
 
+        def handle_error(self, request, client_address):
+            # A client that gives up mid-response (a probe stopped by its
+            # time limit) is expected; anything else is worth a line.
+            exc = sys.exc_info()[1]
+            if not isinstance(exc, (ConnectionError, TimeoutError)):
+                sys.stderr.write(f"hostile.py: {client_address}: {exc!r}\n")
+
     srv = Server(("127.0.0.1", a.port), Handler)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
