@@ -126,7 +126,7 @@ def merge(out, base_report):
 
 def deep(out):
     # Six levels of six members, each leaf a string with bounds and a
-    # pattern: a model of about 1.7 KB.
+    # pattern: a model of 1.5 KB (the issue's was 1.7 KB); 429,235 cases before caps.
     shapes = {"Leaf": {"type": "string", "min": 1, "max": 8, "pattern": "^[a-z]+$"}}
     names = ["A", "B", "C", "D", "E", "F"]
     for level in range(6, 0, -1):
