@@ -1,7 +1,7 @@
 //! Sending one step and judging its response; running one case through
 //! setup, steps and teardown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Cancel;
 use super::event::{Event, OnEvent};
-use super::redact::{Redactor, SECRET_HEADERS, sensitive_values};
+use super::redact::{Redactor, SECRET_HEADERS, SHORT_SECRET_LEN, sensitive_values};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
@@ -35,6 +35,14 @@ pub(crate) struct Ctx {
     pub cancel: Cancel,
     pub baseline: Option<Arc<Baseline>>,
     pub on_event: Option<OnEvent>,
+    /// Divergences kept per step (`--max-divergences`).
+    pub max_divergences: usize,
+    /// Response body bytes kept in a result once judged (`--max-body-bytes`).
+    pub max_body_kept: usize,
+    /// Items a runtime `for_each` may have (`--max-for-each`).
+    pub max_for_each: usize,
+    /// Set once the run has warned of a short secret.
+    pub warned_short_secret: std::sync::atomic::AtomicBool,
 }
 
 impl Ctx {
@@ -136,7 +144,14 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         settle_baseline(&mut result, baseline);
     }
     result.duration = started.elapsed();
-    redactor(case, &scope, ctx).apply(&mut result);
+    let (redactor, short) = redactor(case, &scope, ctx);
+    if short && !ctx.warned_short_secret.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        result.warnings.push(format!(
+            "a secret is shorter than {SHORT_SECRET_LEN} characters: it is redacted from every value that holds it \
+             (member names, paths and header names are left as they are), which can make reports hard to read"
+        ));
+    }
+    redactor.apply(&mut result);
     result
 }
 
@@ -191,22 +206,25 @@ fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
 }
 
 /// What to scrub from a case's result: secret variables, credentials,
-/// secret header values, and the contract's sensitive members.
-fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> Redactor {
-    let mut secrets = scope.secrets.clone();
+/// secret header values, and the contract's sensitive members. Also says
+/// whether a configured secret (a variable or credential) is short.
+fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> (Redactor, bool) {
+    let mut configured = Vec::new();
     for name in &case.secrets {
         match scope.lookup(name, None) {
-            Some(Value::String(s)) => secrets.push(s),
-            Some(other) if !other.is_null() => secrets.push(other.to_string()),
+            Some(Value::String(s)) => configured.push(s),
+            Some(other) if !other.is_null() => configured.push(other.to_string()),
             _ => {}
         }
     }
     if let Some(c) = &ctx.credentials {
-        secrets.push(c.secret.clone());
-        secrets.extend(c.session_token.clone());
+        configured.push(c.secret.clone());
+        configured.extend(c.session_token.clone());
     }
+    let short = configured.iter().any(|s| !s.is_empty() && s.chars().count() < SHORT_SECRET_LEN);
+    let secrets = scope.secrets.iter().cloned().chain(configured);
     let sensitive = case.contract.iter().flat_map(|c| c.sensitive_members.iter().cloned());
-    Redactor::new(secrets, sensitive)
+    (Redactor::new(secrets, sensitive), short)
 }
 
 /// After an interrupt, teardown of started cases gets this long.
@@ -242,6 +260,17 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
     let items: Vec<Value> = match repeat {
         StepRepeat::Times(n) => (0..*n).map(Value::from).collect(),
         StepRepeat::ForEach(t) => match scope.render_json(t, None) {
+            Ok(Value::Array(items)) if items.len() > ctx.max_for_each => {
+                return vec![StepResult::failed_to_start(
+                    step,
+                    phase,
+                    format!(
+                        "`for_each` over {} items, over the limit of {} (raise it with `--max-for-each`)",
+                        items.len(),
+                        ctx.max_for_each
+                    ),
+                )];
+            }
             Ok(Value::Array(items)) => items,
             Ok(other) => {
                 return vec![StepResult::failed_to_start(
@@ -457,15 +486,13 @@ fn settle_shape(mode: ShapeMode, shape: Vec<Mismatch>, out: &mut StepResult) {
     // One fact, one divergence: where the documented shape already says it
     // (a wrong content type, an undocumented member), the step's own check
     // of the same thing is dropped.
-    out.mismatches.retain(|m| {
-        !shape.iter().any(|s| {
-            s.path == m.path
-                && match m.kind {
-                    MismatchKind::Header => m.path == "content-type",
-                    MismatchKind::Body => m.expected == "(absent)" && s.expected == "(absent)",
-                    _ => false,
-                }
-        })
+    // Keyed on what makes two the same fact: one pass over each list.
+    let content_type = shape.iter().any(|s| s.path == "content-type");
+    let absent: HashSet<&str> = shape.iter().filter(|s| s.expected == "(absent)").map(|s| s.path.as_str()).collect();
+    out.mismatches.retain(|m| match m.kind {
+        MismatchKind::Header => !(content_type && m.path == "content-type"),
+        MismatchKind::Body => !(m.expected == "(absent)" && absent.contains(m.path.as_str())),
+        _ => true,
     });
     out.mismatches.extend(shape);
 }
@@ -837,5 +864,42 @@ mod tests {
         assert_eq!(join_url(&bare, "/a b/%41").unwrap().as_str(), "http://h:1/a%20b/%41");
         let with_query = Url::parse("http://h:1/p?keep=no").unwrap();
         assert_eq!(join_url(&with_query, "/x").unwrap().as_str(), "http://h:1/p/x");
+    }
+}
+
+#[cfg(test)]
+mod dedup {
+    use super::*;
+
+    /// 100,000 undocumented members, each reported by the step's strict
+    /// expectation and by the shape check: one divergence each, found in
+    /// one pass (26 s when every pair was compared).
+    #[test]
+    fn step_and_shape_divergences_of_one_fact_are_merged_in_linear_time() {
+        let n = 100_000;
+        let undocumented =
+            |kind, i: usize| Mismatch::new(kind, format!("$.m{i}"), "(absent)", "1", "unexpected member");
+        let mut out = StepResult {
+            phase: Phase::Step,
+            name: "s".into(),
+            request: None,
+            response: None,
+            mismatches: (0..n).map(|i| undocumented(MismatchKind::Body, i)).collect(),
+            error: None,
+            known: Vec::new(),
+            warnings: Vec::new(),
+            body_diff: None,
+            duration: Duration::ZERO,
+        };
+        out.mismatches.push(Mismatch::new(MismatchKind::Body, "$.kept", "(absent)", "1", "unexpected member"));
+        out.mismatches.push(Mismatch::new(MismatchKind::Header, "content-type", "json", "text", "header differs"));
+        let mut shape: Vec<Mismatch> = (0..n).map(|i| undocumented(MismatchKind::Shape, i)).collect();
+        shape.push(Mismatch::new(MismatchKind::Shape, "content-type", "json", "text", "undocumented type"));
+        let started = Instant::now();
+        settle_shape(ShapeMode::Fail, shape, &mut out);
+        eprintln!("{n} pairs settled in {:?}", started.elapsed());
+        assert_eq!(out.mismatches.len(), n + 2);
+        assert_eq!(out.mismatches[0].path, "$.kept");
+        assert!(out.mismatches[1..].iter().all(|m| m.kind == MismatchKind::Shape));
     }
 }
