@@ -96,7 +96,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         for step in &case.steps {
             let mut runs = run_step(step, Phase::Step, &mut scope, case, ctx).await;
             let error = runs.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)));
-            let diverged = runs.iter().any(|r| r.new_mismatches().next().is_some());
+            let diverged = runs.iter().any(StepResult::has_new_divergences);
             take_warnings(&mut runs, &mut result.warnings);
             result.steps.extend(runs);
             if let Some(e) = error {
@@ -162,15 +162,41 @@ fn take_warnings(runs: &mut [StepResult], into: &mut Vec<String>) {
     }
 }
 
-/// Marks the divergences of a step that the baseline knows. Teardown only
-/// warns, so it is left alone.
+/// Marks the divergences of a step that the baseline knows, and notes
+/// every entry that knows any of them. Teardown only warns, so it is left
+/// alone. Then keeps the first `--max-divergences`: the baseline has seen
+/// them all, and the count of the rest says how many are new.
 fn mark_known(r: &mut StepResult, phase: Phase, case: &Case, ctx: &Ctx) {
     if let Some(baseline) = &ctx.baseline
         && phase != Phase::Teardown
         && !r.mismatches.is_empty()
     {
         r.known = baseline.classify(&case.id, &r.name, &r.mismatches);
+        r.used_entries = baseline
+            .entries_for(&case.id)
+            .filter(|(_, e)| r.mismatches.iter().any(|m| e.matches(&case.id, &r.name, m)))
+            .map(|(i, _)| i)
+            .collect();
     }
+    cap_divergences(r, ctx.max_divergences);
+}
+
+/// Keeps the first `max` divergences (and warnings) of a step; the rest
+/// are counted, with how many of them no baseline entry knows.
+fn cap_divergences(r: &mut StepResult, max: usize) {
+    if r.warnings.len() > max {
+        let more = r.warnings.len() - max;
+        r.warnings.truncate(max);
+        r.warnings.push(format!("step `{}`: and {more} more warnings, not kept (see `--max-divergences`)", r.name));
+    }
+    if r.mismatches.len() <= max {
+        return;
+    }
+    let new = (max..r.mismatches.len()).filter(|&i| r.known_at(i).is_none()).count();
+    r.omitted = Omitted::new(r.mismatches.len() - max, new);
+    r.mismatches.truncate(max);
+    r.mismatches.shrink_to_fit();
+    r.known.truncate(max);
 }
 
 /// After a case: entries of the case that were checked and matched nothing
@@ -183,16 +209,16 @@ fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
         result.steps.iter().filter(|s| s.phase != Phase::Teardown).map(|s| base_step_name(&s.name)).collect();
     // An entry is used when it knows any divergence, not only those it was
     // the first to know: an entry behind a broader one is not stale.
-    let used = |e: &crate::baseline::Entry| {
-        result
-            .steps
-            .iter()
-            .filter(|s| s.phase != Phase::Teardown)
-            .any(|s| s.mismatches.iter().any(|m| e.matches(&result.id, &s.name, m)))
-    };
+    // Marked per step before its divergences were capped.
+    let used: HashSet<usize> = result
+        .steps
+        .iter()
+        .filter(|s| s.phase != Phase::Teardown)
+        .flat_map(|s| s.used_entries.iter().copied())
+        .collect();
     let fixed: Vec<_> = baseline
         .entries_for(&result.id)
-        .filter(|(_, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used(e))
+        .filter(|(i, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used.contains(i))
         .map(|(_, e)| e.clone())
         .collect();
     if result.outcome == Outcome::Passed {
@@ -326,6 +352,8 @@ impl StepResult {
             known: Vec::new(),
             warnings: Vec::new(),
             body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -346,6 +374,8 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         known: Vec::new(),
         warnings: Vec::new(),
         body_diff: None,
+        omitted: Omitted::default(),
+        used_entries: Vec::new(),
         duration: Duration::ZERO,
     };
     // Secrets are kept out of the report by structure: the request is
@@ -432,7 +462,13 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         settle_shape(case.shape, shape, &mut out);
     }
     capture(&step.captures, scope, status, &headers, body.json(), repeated, &mut out);
-    out.response = Some(received_response(case, status, &headers, bytes));
+    drop(body);
+    if bytes.len() > ctx.max_body_kept {
+        // Judged whole; the result keeps a prefix, and no diff of a body
+        // the reports cannot show.
+        out.body_diff = None;
+    }
+    out.response = Some(received_response(case, status, &headers, bytes, ctx.max_body_kept));
     out
 }
 
@@ -450,7 +486,20 @@ fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String
 /// The record of a response. Credentials a target sends back
 /// (`set-cookie`, or a header the suite lists in `secrets`) are masked like
 /// the ones sent.
-fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>) -> ReceivedResponse {
+/// Only the first `keep` bytes of the body are kept (cut back to a UTF-8
+/// boundary), with the whole body's length and SHA-256.
+fn received_response(case: &Case, status: u16, headers: &HeaderMap, mut bytes: Vec<u8>, keep: usize) -> ReceivedResponse {
+    let cut = (bytes.len() > keep).then(|| {
+        use sha2::Digest;
+        let cut = BodyCut::new(bytes.len(), crate::civil::hex(&sha2::Sha256::digest(&bytes)));
+        let mut end = keep;
+        while end > 0 && bytes.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+            end -= 1;
+        }
+        bytes.truncate(end);
+        bytes.shrink_to_fit();
+        cut
+    });
     ReceivedResponse {
         status,
         headers: headers
@@ -465,6 +514,7 @@ fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u
             .collect(),
         // Valid UTF-8 (nearly every body) is kept without a copy.
         body: String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        cut,
     }
 }
 
@@ -889,6 +939,8 @@ mod dedup {
             known: Vec::new(),
             warnings: Vec::new(),
             body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
             duration: Duration::ZERO,
         };
         out.mismatches.push(Mismatch::new(MismatchKind::Body, "$.kept", "(absent)", "1", "unexpected member"));
@@ -901,5 +953,38 @@ mod dedup {
         assert_eq!(out.mismatches.len(), n + 2);
         assert_eq!(out.mismatches[0].path, "$.kept");
         assert!(out.mismatches[1..].iter().all(|m| m.kind == MismatchKind::Shape));
+    }
+
+    #[test]
+    fn divergences_past_the_cap_are_counted_with_how_many_are_new() {
+        let known = || Some(crate::baseline::Known::new("b.toml:1".into(), None));
+        let mut out = StepResult {
+            phase: Phase::Step,
+            name: "s".into(),
+            request: None,
+            response: None,
+            mismatches: Vec::new(),
+            error: None,
+            known: Vec::new(),
+            warnings: Vec::new(),
+            body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
+            duration: Duration::ZERO,
+        };
+        out.mismatches = (0..10).map(|i| Mismatch::new(MismatchKind::Body, format!("$[{i}]"), "1", "0", "differs")).collect();
+        out.known = vec![known(), known(), None, known(), known(), known(), None, known(), known(), known()];
+        cap_divergences(&mut out, 3);
+        assert_eq!(out.mismatches.len(), 3);
+        assert_eq!(out.known.len(), 3);
+        assert_eq!(out.omitted, Omitted::new(7, 1));
+        assert!(!out.ok(), "a new divergence past the cap still fails the step");
+        out.known[2] = known();
+        out.omitted = Omitted::new(7, 0);
+        assert!(out.ok());
+        assert_eq!(
+            out.omitted.describe().as_deref(),
+            Some("and 7 more divergences (all known), not kept (see `--max-divergences`)")
+        );
     }
 }

@@ -62,6 +62,8 @@ struct Sealed {
     secrets: AhoCorasick,
     /// The names that hold a secret form inside them (and are longer).
     names: Option<AhoCorasick>,
+    /// The length of the longest secret form, in bytes.
+    longest: usize,
 }
 
 impl Redactor {
@@ -117,6 +119,9 @@ impl Redactor {
                 self.scrub(&mut q.body);
             }
             if let Some(p) = &mut s.response {
+                if p.cut.is_some() {
+                    self.trim_cut(&mut p.body);
+                }
                 p.headers.iter_mut().for_each(|(_, v)| self.scrub(v));
                 self.scrub(&mut p.body);
             }
@@ -174,7 +179,8 @@ impl Redactor {
         } else {
             AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(names).ok()
         };
-        self.sealed = Some(Sealed { secrets, names });
+        let longest = forms.iter().map(String::len).max().unwrap_or(0);
+        self.sealed = Some(Sealed { secrets, names, longest });
     }
 
     /// Replaces every secret form in a text, except inside a name the
@@ -194,6 +200,17 @@ impl Redactor {
         }
         let out = replace_outside(text, found.map(|m| (m.start(), m.end())), &mut kept);
         *text = out;
+    }
+
+    /// A body kept only in part may end inside a secret, where no form of
+    /// it matches: its last bytes, fewer than the longest form, go.
+    fn trim_cut(&self, body: &mut String) {
+        let Some(sealed) = &self.sealed else { return };
+        let mut end = body.len().saturating_sub(sealed.longest.saturating_sub(1));
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
     }
 
     /// Scrubs the values of a JSON path's filter selectors; its member
@@ -541,12 +558,14 @@ mod probe {
                 phase: Phase::Step,
                 name: "s".into(),
                 request: None,
-                response: Some(ReceivedResponse { status: 200, headers: Vec::new(), body }),
+                response: Some(ReceivedResponse { status: 200, headers: Vec::new(), body, cut: None }),
                 mismatches,
                 error: None,
                 known: Vec::new(),
                 warnings: Vec::new(),
                 body_diff: None,
+                omitted: Default::default(),
+                used_entries: Vec::new(),
                 duration: Default::default(),
             }],
             warnings: Vec::new(),
@@ -577,6 +596,7 @@ mod probe {
 #[cfg(test)]
 mod structure {
     use super::probe::result_with;
+    use crate::runner::result::BodyCut;
     use super::*;
     use crate::matcher::Mismatch;
 
@@ -603,6 +623,19 @@ mod structure {
             r.reason.as_deref(),
             Some("step s: shape at $.latestVersion: wrong type; expected a number, got \"<redacted>\"")
         );
+    }
+
+    /// A body kept in part may end inside a secret: that tail goes.
+    #[test]
+    fn a_cut_body_does_not_end_in_part_of_a_secret() {
+        let mut r = result_with("{\"a\": \"s3cr3t-v".to_owned(), Vec::new());
+        if let Some(p) = r.steps[0].response.as_mut() {
+            p.cut = Some(BodyCut::new(400, "00".into()));
+        }
+        Redactor::new(["s3cr3t-value".to_owned()], []).apply(&mut r);
+        let body = &r.steps[0].response.as_ref().unwrap().body;
+        assert!(!body.contains("s3cr3t"), "{body}");
+        assert!(body.starts_with("{\"a\""), "{body}");
     }
 
     #[test]
