@@ -207,7 +207,10 @@ expect = { status = 200, json = { deleted = "one thing" } }
     for f in ["report.md", "report.html"] {
         let t = std::fs::read_to_string(reports.join(f)).unwrap();
         assert!(t.contains("and 290 more divergences"), "{f}");
-        assert!(t.contains(&format!("cut after {} bytes of {}", body["text"].as_str().unwrap().len(), whole.len())), "{f}");
+        assert!(
+            t.contains(&format!("cut after {} bytes of {}", body["text"].as_str().unwrap().len(), whole.len())),
+            "{f}"
+        );
     }
     let each = case("each");
     assert_eq!(each["outcome"], "errored", "{each:#}");

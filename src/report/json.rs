@@ -10,8 +10,9 @@ use std::time::Duration;
 use super::{BADGE_FILE, MAX_BODY_CHARS, ReportError, ReportInput, cut, parity};
 use crate::baseline::{Entry, Known};
 use crate::matcher::{Mismatch, MismatchKind};
-use crate::runner::{BodyCut, Omitted, 
-    BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepError, StepResult,
+use crate::runner::{
+    BaselineUse, BodyCut, CaseResult, Omitted, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepError,
+    StepResult,
 };
 
 /// The schema version of `report.json`. Bumped on any incompatible change.
@@ -375,8 +376,7 @@ fn step_file(s: &StepResult) -> StepFile {
         error: s.error.as_ref().map(ToString::to_string),
         divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
         diff: s.body_diff.as_ref().map(|(e, a)| DiffFile { expected: e.clone(), actual: a.clone() }),
-        more_divergences: (s.omitted.count > 0)
-            .then_some(MoreFile { count: s.omitted.count, new: s.omitted.new }),
+        more_divergences: (s.omitted.count > 0).then_some(MoreFile { count: s.omitted.count, new: s.omitted.new }),
     }
 }
 

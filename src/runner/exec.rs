@@ -488,7 +488,13 @@ fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String
 /// the ones sent.
 /// Only the first `keep` bytes of the body are kept (cut back to a UTF-8
 /// boundary), with the whole body's length and SHA-256.
-fn received_response(case: &Case, status: u16, headers: &HeaderMap, mut bytes: Vec<u8>, keep: usize) -> ReceivedResponse {
+fn received_response(
+    case: &Case,
+    status: u16,
+    headers: &HeaderMap,
+    mut bytes: Vec<u8>,
+    keep: usize,
+) -> ReceivedResponse {
     let cut = (bytes.len() > keep).then(|| {
         use sha2::Digest;
         let cut = BodyCut::new(bytes.len(), crate::civil::hex(&sha2::Sha256::digest(&bytes)));
@@ -972,7 +978,8 @@ mod dedup {
             used_entries: Vec::new(),
             duration: Duration::ZERO,
         };
-        out.mismatches = (0..10).map(|i| Mismatch::new(MismatchKind::Body, format!("$[{i}]"), "1", "0", "differs")).collect();
+        out.mismatches =
+            (0..10).map(|i| Mismatch::new(MismatchKind::Body, format!("$[{i}]"), "1", "0", "differs")).collect();
         out.known = vec![known(), known(), None, known(), known(), known(), None, known(), known(), known()];
         cap_divergences(&mut out, 3);
         assert_eq!(out.mismatches.len(), 3);

@@ -169,11 +169,8 @@ impl Redactor {
         };
         // Only names that hold a secret form strictly inside them need
         // protecting.
-        let names: Vec<&String> = self
-            .names
-            .iter()
-            .filter(|n| secrets.find_iter(n.as_str()).any(|m| m.len() < n.len()))
-            .collect();
+        let names: Vec<&String> =
+            self.names.iter().filter(|n| secrets.find_iter(n.as_str()).any(|m| m.len() < n.len())).collect();
         let names = if names.is_empty() {
             None
         } else {
@@ -596,9 +593,9 @@ mod probe {
 #[cfg(test)]
 mod structure {
     use super::probe::result_with;
-    use crate::runner::result::BodyCut;
     use super::*;
     use crate::matcher::Mismatch;
+    use crate::runner::result::BodyCut;
 
     /// `AWS_SECRET_ACCESS_KEY=test`: paths, member names and header names
     /// keep the secret inside them; values equal to it or holding it do not.
