@@ -244,7 +244,7 @@ impl Redactor {
 
 /// `text` with each of the (ordered, non-overlapping) spans in `found`
 /// replaced by the marker, except those inside a span of `kept`.
-fn replace_outside(text: &str, found: impl Iterator<Item = (usize, usize)>, kept: &mut Vec<(usize, usize)>) -> String {
+fn replace_outside(text: &str, found: impl Iterator<Item = (usize, usize)>, kept: &mut [(usize, usize)]) -> String {
     // Overlapping kept spans are merged, so one pointer walks them.
     kept.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(kept.len());
