@@ -102,11 +102,16 @@ fn json_server(route: fn(&str, &str) -> String) -> u16 {
                 }
                 let mut parts = line.split(' ');
                 let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                // The head ends at an empty line; requests here have no body.
+                // The head ends at an empty line; then the body is read.
                 let mut h = String::new();
+                let mut length = 0;
                 while r.read_line(&mut h).is_ok_and(|n| n > 2) {
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
                     h.clear();
                 }
+                let _ = std::io::Read::read_exact(&mut r, &mut vec![0; length]);
                 let body = route(method, path);
                 let mut w = &s;
                 let _ = write!(
@@ -144,6 +149,13 @@ name = "many"
 method = "GET"
 path = "/many"
 expect = { status = 200, json = {}, strict = true }
+
+[[case]]
+name = "big request"
+[[case.step]]
+method = "POST"
+path = "/echo"
+text = "{{ repeat('x', 1000) }}"
 
 [[case]]
 name = "each"
@@ -212,6 +224,12 @@ expect = { status = 200, json = { deleted = "one thing" } }
             "{f}"
         );
     }
+    // A request body is kept like a response's.
+    let sent = &report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "big request").unwrap()["steps"][0]["request"]
+        ["body"];
+    assert_eq!(sent["bytes"], 1000, "{sent:#}");
+    assert_eq!(sent["text"].as_str().unwrap().len(), 100, "{sent:#}");
+    assert_eq!(sent["sha256"].as_str().unwrap().len(), 64, "{sent:#}");
     let each = case("each");
     assert_eq!(each["outcome"], "errored", "{each:#}");
     assert!(

@@ -394,6 +394,9 @@ fn step(h: &mut String, s: &StepResult) {
             esc(&headers)
         );
         body(h, &q.body);
+        if let Some(c) = &q.cut {
+            let _ = write!(h, "<p><small>body {}</small></p>", esc(&c.describe(q.body.len())));
+        }
         let _ = writeln!(h, "</details>");
     }
     if let Some(resp) = &s.response {

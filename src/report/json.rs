@@ -277,10 +277,10 @@ fn body_file(b: &str) -> BodyFile {
     BodyFile { text, truncated, bytes: b.len(), sha256: None }
 }
 
-/// A response body: the run may already have kept only its first bytes.
-fn response_body_file(r: &ReceivedResponse) -> BodyFile {
-    let mut f = body_file(&r.body);
-    if let Some(c) = &r.cut {
+/// A body the run may already have kept only the first bytes of.
+fn kept_body_file(body: &str, cut: Option<&BodyCut>) -> BodyFile {
+    let mut f = body_file(body);
+    if let Some(c) = cut {
         f.truncated = true;
         f.bytes = c.length;
         f.sha256 = Some(c.sha256.clone());
@@ -366,12 +366,12 @@ fn step_file(s: &StepResult) -> StepFile {
             method: q.method.clone(),
             url: q.url.clone(),
             headers: q.headers.clone(),
-            body: body_file(&q.body),
+            body: kept_body_file(&q.body, q.cut.as_ref()),
         }),
         response: s.response.as_ref().map(|r| ResponseFile {
             status: r.status,
             headers: r.headers.clone(),
-            body: response_body_file(r),
+            body: kept_body_file(&r.body, r.cut.as_ref()),
         }),
         error: s.error.as_ref().map(ToString::to_string),
         divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
@@ -450,6 +450,7 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
                             method: r.method,
                             url: r.url,
                             headers: r.headers,
+                            cut: r.body.sha256.map(|sha| BodyCut::new(r.body.bytes, sha)),
                             body: r.body.text,
                         }),
                         response: st.response.map(|r| ReceivedResponse {

@@ -223,6 +223,9 @@ pub(crate) fn step_lines(r: &CaseResult) -> String {
         if let Some(q) = s.request.as_ref().filter(|q| !q.body.trim().is_empty()) {
             out.push_str("      request body:\n");
             push_body(&mut out, &q.body, "        ", VERBOSE_BODY_LINES);
+            if let Some(c) = &q.cut {
+                out.push_str(&format!("        ({})\n", c.describe(q.body.len())));
+            }
         }
         if let Some(p) = s.response.as_ref().filter(|p| !p.body.trim().is_empty()) {
             out.push_str("      response body:\n");

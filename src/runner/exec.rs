@@ -427,8 +427,8 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         }
     }
     out.request = Some(match &masked {
-        Some(m) => record_masked(&req, m),
-        None => record_request(&req),
+        Some(m) => record_masked(&req, m, ctx.max_body_kept),
+        None => record_request(&req, ctx.max_body_kept),
     });
     let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
     let amz_target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -486,26 +486,29 @@ fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String
 /// The record of a response. Credentials a target sends back
 /// (`set-cookie`, or a header the suite lists in `secrets`) are masked like
 /// the ones sent.
-/// Only the first `keep` bytes of the body are kept (cut back to a UTF-8
-/// boundary), with the whole body's length and SHA-256.
-fn received_response(
-    case: &Case,
-    status: u16,
-    headers: &HeaderMap,
-    mut bytes: Vec<u8>,
-    keep: usize,
-) -> ReceivedResponse {
-    let cut = (bytes.len() > keep).then(|| {
-        use sha2::Digest;
-        let cut = BodyCut::new(bytes.len(), crate::civil::hex(&sha2::Sha256::digest(&bytes)));
-        let mut end = keep;
-        while end > 0 && bytes.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
-            end -= 1;
-        }
-        bytes.truncate(end);
-        bytes.shrink_to_fit();
-        cut
-    });
+/// A body as text, its first `keep` bytes only (cut back to a UTF-8
+/// boundary) with the whole body's length and SHA-256 when it is longer.
+fn kept_body(whole: &[u8], keep: usize) -> (String, Option<BodyCut>) {
+    if whole.len() <= keep {
+        return (String::from_utf8_lossy(whole).into_owned(), None);
+    }
+    use sha2::Digest;
+    let cut = BodyCut::new(whole.len(), crate::civil::hex(&sha2::Sha256::digest(whole)));
+    let mut end = keep;
+    while end > 0 && whole.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    (String::from_utf8_lossy(whole.get(..end).unwrap_or_default()).into_owned(), Some(cut))
+}
+
+/// Only the first `keep` bytes of the body are kept.
+fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>, keep: usize) -> ReceivedResponse {
+    let (body, cut) = if bytes.len() <= keep {
+        // Valid UTF-8 (nearly every body) is kept without a copy.
+        (String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()), None)
+    } else {
+        kept_body(&bytes, keep)
+    };
     ReceivedResponse {
         status,
         headers: headers
@@ -518,8 +521,7 @@ fn received_response(
                 (k.as_str().to_owned(), value)
             })
             .collect(),
-        // Valid UTF-8 (nearly every body) is kept without a copy.
-        body: String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        body,
         cut,
     }
 }
@@ -828,7 +830,10 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn record_request(req: &reqwest::Request) -> SentRequest {
+/// The record of a request sent: its body kept up to `keep` bytes, like
+/// a response's (a `file` body may be 32 MiB, sent by every repetition).
+fn record_request(req: &reqwest::Request, keep: usize) -> SentRequest {
+    let (body, cut) = kept_body(req.body().and_then(|b| b.as_bytes()).unwrap_or_default(), keep);
     SentRequest {
         method: req.method().to_string(),
         url: req.url().to_string(),
@@ -844,22 +849,20 @@ fn record_request(req: &reqwest::Request) -> SentRequest {
                 (k.as_str().to_owned(), value)
             })
             .collect(),
-        body: req
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default(),
+        body,
+        cut,
     }
 }
 
 /// The record of a request sent, with URL, body and the headers built from
 /// templates taken from its masked rendering; headers added by signing come
 /// from the request sent (secret ones redacted).
-fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request) -> SentRequest {
-    let mut record = record_request(sent);
-    let shown = record_request(masked);
+fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request, keep: usize) -> SentRequest {
+    let mut record = record_request(sent, keep);
+    let shown = record_request(masked, keep);
     record.url = shown.url;
     record.body = shown.body;
+    record.cut = shown.cut;
     for (name, value) in &mut record.headers {
         let masked_values: Vec<&String> = shown.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
         if let [one] = masked_values.as_slice() {

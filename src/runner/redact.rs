@@ -113,6 +113,9 @@ impl Redactor {
         self.seal();
         for s in &mut r.steps {
             if let Some(q) = &mut s.request {
+                if q.cut.is_some() {
+                    self.trim_cut(&mut q.body);
+                }
                 q.url = redact_query(&q.url);
                 self.scrub(&mut q.url);
                 q.headers.iter_mut().for_each(|(_, v)| self.scrub(v));

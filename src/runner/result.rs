@@ -136,8 +136,10 @@ pub struct SentRequest {
     pub url: String,
     /// Headers as sent, in order.
     pub headers: Vec<(String, String)>,
-    /// The body as text (lossy UTF-8).
+    /// The body as text (lossy UTF-8); only its first bytes when `cut`.
     pub body: String,
+    /// Set when only a prefix of the body is kept (`--max-body-bytes`).
+    pub cut: Option<BodyCut>,
 }
 
 /// A response as received.
