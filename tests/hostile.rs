@@ -151,6 +151,13 @@ path = "/many"
 expect = { status = 200, json = {}, strict = true }
 
 [[case]]
+name = "text"
+[[case.step]]
+method = "GET"
+path = "/many"
+expect = { status = 200, text = "nope" }
+
+[[case]]
 name = "big request"
 [[case.step]]
 method = "POST"
@@ -224,6 +231,10 @@ expect = { status = 200, json = { deleted = "one thing" } }
             "{f}"
         );
     }
+    // A text divergence holds the body it judged: cut like one.
+    let text_case = report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "text").unwrap();
+    let actual = text_case["steps"][0]["divergences"][0]["actual"].as_str().unwrap();
+    assert!(actual.ends_with(&format!("… (cut after 100 bytes of {})", whole.len())), "{actual}");
     // A request body is kept like a response's.
     let sent = &report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "big request").unwrap()["steps"][0]["request"]
         ["body"];

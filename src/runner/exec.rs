@@ -179,6 +179,28 @@ fn mark_known(r: &mut StepResult, phase: Phase, case: &Case, ctx: &Ctx) {
             .collect();
     }
     cap_divergences(r, ctx.max_divergences);
+    // A divergence's texts are bounded like a body: a text expectation's
+    // divergence holds the whole body it judged.
+    for m in &mut r.mismatches {
+        cut_text(&mut m.expected, ctx.max_body_kept);
+        cut_text(&mut m.actual, ctx.max_body_kept);
+    }
+}
+
+/// Keeps the first `max` bytes of a text (at a character boundary) and
+/// says how long it was.
+fn cut_text(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let whole = text.len();
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!("… (cut after {end} bytes of {whole})"));
+    text.shrink_to_fit();
 }
 
 /// Keeps the first `max` divergences (and warnings) of a step; the rest
@@ -962,6 +984,16 @@ mod dedup {
         assert_eq!(out.mismatches.len(), n + 2);
         assert_eq!(out.mismatches[0].path, "$.kept");
         assert!(out.mismatches[1..].iter().all(|m| m.kind == MismatchKind::Shape));
+    }
+
+    #[test]
+    fn long_divergence_texts_are_cut_at_a_character_boundary() {
+        let mut t = "é".repeat(10);
+        cut_text(&mut t, 5);
+        assert_eq!(t, "éé… (cut after 4 bytes of 20)");
+        let mut short = "abc".to_owned();
+        cut_text(&mut short, 3);
+        assert_eq!(short, "abc");
     }
 
     #[test]
