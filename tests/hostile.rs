@@ -85,3 +85,170 @@ fn a_very_large_case_file_is_refused_with_its_size() {
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains(&format!("big.toml: file is too large ({size} bytes; the limit is 8388608)")), "{out}");
 }
+
+/// Answers each request with the JSON body `route` gives for its method
+/// and path (HTTP/1.1, one request per connection).
+fn json_server(route: fn(&str, &str) -> String) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(&s);
+                let mut line = String::new();
+                if r.read_line(&mut line).is_err() {
+                    return;
+                }
+                let mut parts = line.split(' ');
+                let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                // The head ends at an empty line; then the body is read.
+                let mut h = String::new();
+                let mut length = 0;
+                while r.read_line(&mut h).is_ok_and(|n| n > 2) {
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    h.clear();
+                }
+                let _ = std::io::Read::read_exact(&mut r, &mut vec![0; length]);
+                let body = route(method, path);
+                let mut w = &s;
+                let _ = write!(
+                    w,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    port
+}
+
+fn route(method: &str, path: &str) -> String {
+    match (method, path) {
+        (_, "/many") => {
+            let members: Vec<String> = (0..300).map(|i| format!("\"m{i:03}\": \"{}\"", "v".repeat(20))).collect();
+            format!("{{{}}}", members.join(", "))
+        }
+        (_, "/list") => r#"{"ids": ["a", "b", "c", "d", "e"]}"#.into(),
+        ("DELETE", "/things/") => r#"{"deleted": "every thing"}"#.into(),
+        _ => "{}".into(),
+    }
+}
+
+/// Issue 24: the caps of `conform run`, each with its flag, and an empty
+/// path value refused before anything is sent.
+#[test]
+fn run_caps_divergences_bodies_and_for_each_and_refuses_an_empty_path_segment() {
+    let port = json_server(route);
+    let cases = r#"
+[[case]]
+name = "many"
+[[case.step]]
+method = "GET"
+path = "/many"
+expect = { status = 200, json = {}, strict = true }
+
+[[case]]
+name = "text"
+[[case.step]]
+method = "GET"
+path = "/many"
+expect = { status = 200, text = "nope" }
+
+[[case]]
+name = "big request"
+[[case.step]]
+method = "POST"
+path = "/echo"
+text = "{{ repeat('x', 1000) }}"
+
+[[case]]
+name = "each"
+[[case.step]]
+method = "GET"
+path = "/list"
+capture = { ids = "$.ids" }
+[[case.step]]
+method = "GET"
+path = "/item/{{item}}"
+for_each = "{{ids}}"
+
+[[case]]
+name = "empty"
+vars = { id = "" }
+[[case.step]]
+method = "DELETE"
+path = "/things/{{id}}"
+expect = { status = 200, json = { deleted = "one thing" } }
+"#;
+    let dir = case_dir(&[("h/h.toml", cases)]);
+    let reports = dir.path().join("reports");
+    let o = conform(
+        &[
+            "run",
+            "--endpoint",
+            &format!("http://127.0.0.1:{port}"),
+            "--unsigned",
+            "--max-divergences",
+            "10",
+            "--max-body-bytes",
+            "100",
+            "--max-for-each",
+            "3",
+            "--report-dir",
+            reports.to_str().unwrap(),
+            "h",
+        ],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("and 290 more divergences, not kept (see `--max-divergences`)"), "{out}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+    let case = |name: &str| {
+        report["cases"].as_array().unwrap().iter().find(|c| c["id"] == format!("h/h::{name}").as_str()).unwrap().clone()
+    };
+    let many = case("many");
+    assert_eq!(many["outcome"], "failed", "{many:#}");
+    let step = &many["steps"][0];
+    assert_eq!(step["divergences"].as_array().unwrap().len(), 10, "{step:#}");
+    assert_eq!(step["more_divergences"], serde_json::json!({"count": 290, "new": 290}));
+    let body = &step["response"]["body"];
+    let whole = route("GET", "/many");
+    assert!(body["text"].as_str().unwrap().len() <= 100, "{body:#}");
+    assert!(whole.starts_with(body["text"].as_str().unwrap()), "{body:#}");
+    assert_eq!(body["bytes"], whole.len());
+    assert_eq!(body["truncated"], true);
+    assert_eq!(body["sha256"].as_str().unwrap().len(), 64);
+    for f in ["report.md", "report.html"] {
+        let t = std::fs::read_to_string(reports.join(f)).unwrap();
+        assert!(t.contains("and 290 more divergences"), "{f}");
+        assert!(
+            t.contains(&format!("cut after {} bytes of {}", body["text"].as_str().unwrap().len(), whole.len())),
+            "{f}"
+        );
+    }
+    // A text divergence holds the body it judged: cut like one.
+    let text_case = report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "text").unwrap();
+    let actual = text_case["steps"][0]["divergences"][0]["actual"].as_str().unwrap();
+    assert!(actual.ends_with(&format!("… (cut after 100 bytes of {})", whole.len())), "{actual}");
+    // A request body is kept like a response's.
+    let sent = &report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "big request").unwrap()["steps"][0]["request"]
+        ["body"];
+    assert_eq!(sent["bytes"], 1000, "{sent:#}");
+    assert_eq!(sent["text"].as_str().unwrap().len(), 100, "{sent:#}");
+    assert_eq!(sent["sha256"].as_str().unwrap().len(), 64, "{sent:#}");
+    let each = case("each");
+    assert_eq!(each["outcome"], "errored", "{each:#}");
+    assert!(
+        each.to_string().contains("`for_each` over 5 items, over the limit of 3 (raise it with `--max-for-each`)"),
+        "{each:#}"
+    );
+    let empty = case("empty");
+    assert_eq!(empty["outcome"], "errored", "{empty:#}");
+    assert!(empty.to_string().contains("is empty, which leaves an empty path segment"), "{empty:#}");
+    assert!(!empty.to_string().contains("every thing"), "the request was sent: {empty:#}");
+}

@@ -187,6 +187,19 @@ pub struct RunArgs {
     /// Fixed baseline entries do not fail the run.
     #[arg(long, requires = "baseline")]
     pub allow_fixed: bool,
+    /// Divergences kept per step: the first N, then a count of the rest.
+    /// The verdict and the baseline see every divergence.
+    #[arg(long, value_name = "N", default_value_t = crate::runner::DEFAULT_MAX_DIVERGENCES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_divergences: usize,
+    /// Bytes of each response body kept for the reports once judged (the
+    /// judge reads the whole body); the rest is named by length and SHA-256.
+    #[arg(long, value_name = "N", default_value_t = crate::runner::DEFAULT_MAX_BODY_KEPT)]
+    pub max_body_bytes: usize,
+    /// Items a `for_each` over a list from a response may have; more make
+    /// the step error.
+    #[arg(long, value_name = "N", default_value_t = crate::runner::DEFAULT_MAX_FOR_EACH)]
+    pub max_for_each: usize,
     /// Write report.json, junit.xml, report.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,

@@ -403,6 +403,9 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             insecure: args.insecure,
             baseline: baseline.clone(),
             allow_fixed: args.allow_fixed,
+            max_divergences: args.max_divergences,
+            max_body_kept: args.max_body_bytes,
+            max_for_each: args.max_for_each,
         };
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {

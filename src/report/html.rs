@@ -366,6 +366,9 @@ fn step(h: &mut String, s: &StepResult) {
             );
         }
         let _ = writeln!(h, "</table></div>");
+        if let Some(more) = s.omitted.describe() {
+            let _ = writeln!(h, "<p><small>{}</small></p>", esc(&more));
+        }
     }
     if let Some(diff) = body_diff(s) {
         let _ = write!(h, "<pre class=\"diff\">");
@@ -391,6 +394,9 @@ fn step(h: &mut String, s: &StepResult) {
             esc(&headers)
         );
         body(h, &q.body);
+        if let Some(c) = &q.cut {
+            let _ = write!(h, "<p><small>body {}</small></p>", esc(&c.describe(q.body.len())));
+        }
         let _ = writeln!(h, "</details>");
     }
     if let Some(resp) = &s.response {
@@ -404,6 +410,9 @@ fn step(h: &mut String, s: &StepResult) {
             esc(&headers)
         );
         body(h, &resp.body);
+        if let Some(c) = &resp.cut {
+            let _ = write!(h, "<p><small>body {}</small></p>", esc(&c.describe(resp.body.len())));
+        }
         let _ = writeln!(h, "</details>");
     }
     let _ = writeln!(h, "</section>");

@@ -11,7 +11,8 @@ use super::{BADGE_FILE, MAX_BODY_CHARS, ReportError, ReportInput, cut, parity};
 use crate::baseline::{Entry, Known};
 use crate::matcher::{Mismatch, MismatchKind};
 use crate::runner::{
-    BaselineUse, CaseResult, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepError, StepResult,
+    BaselineUse, BodyCut, CaseResult, Omitted, Outcome, Phase, ReceivedResponse, RunSummary, SentRequest, StepError,
+    StepResult,
 };
 
 /// The schema version of `report.json`. Bumped on any incompatible change.
@@ -197,6 +198,18 @@ pub struct StepFile {
     pub divergences: Vec<DivergenceFile>,
     /// Expected and actual JSON bodies, when they diverged.
     pub diff: Option<DiffFile>,
+    /// Divergences past `--max-divergences`, counted and not kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more_divergences: Option<MoreFile>,
+}
+
+/// Divergences of a step that were counted, not kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MoreFile {
+    /// How many.
+    pub count: usize,
+    /// How many of them no baseline entry knows.
+    pub new: usize,
 }
 
 /// A request.
@@ -232,6 +245,10 @@ pub struct BodyFile {
     pub truncated: bool,
     /// The body's full length in bytes.
     pub bytes: usize,
+    /// SHA-256 of the whole body, when the run kept only its first bytes
+    /// (`--max-body-bytes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// A JSON body diff.
@@ -257,7 +274,18 @@ fn divergence_file(m: &Mismatch, k: Option<&Known>, step: Option<&str>) -> Diver
 
 fn body_file(b: &str) -> BodyFile {
     let (text, truncated) = cut(b, MAX_BODY_CHARS);
-    BodyFile { text, truncated, bytes: b.len() }
+    BodyFile { text, truncated, bytes: b.len(), sha256: None }
+}
+
+/// A body the run may already have kept only the first bytes of.
+fn kept_body_file(body: &str, cut: Option<&BodyCut>) -> BodyFile {
+    let mut f = body_file(body);
+    if let Some(c) = cut {
+        f.truncated = true;
+        f.bytes = c.length;
+        f.sha256 = Some(c.sha256.clone());
+    }
+    f
 }
 
 impl ReportFile {
@@ -338,16 +366,17 @@ fn step_file(s: &StepResult) -> StepFile {
             method: q.method.clone(),
             url: q.url.clone(),
             headers: q.headers.clone(),
-            body: body_file(&q.body),
+            body: kept_body_file(&q.body, q.cut.as_ref()),
         }),
         response: s.response.as_ref().map(|r| ResponseFile {
             status: r.status,
             headers: r.headers.clone(),
-            body: body_file(&r.body),
+            body: kept_body_file(&r.body, r.cut.as_ref()),
         }),
         error: s.error.as_ref().map(ToString::to_string),
         divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
         diff: s.body_diff.as_ref().map(|(e, a)| DiffFile { expected: e.clone(), actual: a.clone() }),
+        more_divergences: (s.omitted.count > 0).then_some(MoreFile { count: s.omitted.count, new: s.omitted.new }),
     }
 }
 
@@ -421,11 +450,13 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
                             method: r.method,
                             url: r.url,
                             headers: r.headers,
+                            cut: r.body.sha256.map(|sha| BodyCut::new(r.body.bytes, sha)),
                             body: r.body.text,
                         }),
                         response: st.response.map(|r| ReceivedResponse {
                             status: r.status,
                             headers: r.headers,
+                            cut: r.body.sha256.map(|sha| BodyCut::new(r.body.bytes, sha)),
                             body: r.body.text,
                         }),
                         known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
@@ -433,6 +464,8 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
                         warnings: Vec::new(),
                         error: st.error.map(StepError::Reported),
                         body_diff: st.diff.map(|d| (d.expected, d.actual)),
+                        omitted: st.more_divergences.map_or_else(Omitted::default, |m| Omitted::new(m.count, m.new)),
+                        used_entries: Vec::new(),
                         duration: Duration::from_millis(st.duration_ms),
                     }
                 })

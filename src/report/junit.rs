@@ -81,7 +81,7 @@ pub fn to_junit(input: &ReportInput) -> Result<String, quick_junit::SerializeErr
                     let kind =
                         if r.outcome == Outcome::Failed { NonSuccessKind::Failure } else { NonSuccessKind::Error };
                     let mut st = TestCaseStatus::non_success(kind);
-                    let message = match (&r.reason, r.steps.iter().find(|s| s.new_mismatches().next().is_some())) {
+                    let message = match (&r.reason, r.steps.iter().find(|s| s.has_new_divergences())) {
                         (Some(reason), _) => reason.clone(),
                         (None, Some(s)) => {
                             let g = group(s);

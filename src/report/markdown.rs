@@ -178,6 +178,9 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
             for i in g.headline.into_iter().chain(g.rest.iter().copied()) {
                 let _ = writeln!(out, "{indent}- {}", item(&step.mismatches[i], String::new()));
             }
+            if let Some(more) = step.omitted.describe() {
+                let _ = writeln!(out, "{indent}- {}", escape_cell(&more));
+            }
             if let Some(e) = &step.error {
                 let _ = writeln!(out, "- **error**: {}", escape_cell(&e.to_string()));
             }
@@ -197,7 +200,11 @@ fn section<'a>(out: &mut String, title: &str, cases: impl Iterator<Item = &'a Ca
                     if f.folded_lines > 0 { format!(", {} more lines folded", f.folded_lines) } else { String::new() },
                     f.shown.lines().map(|l| escape_controls(l).into_owned()).collect::<Vec<_>>().join("\n")
                 );
-                let _ = writeln!(out, "{fence}\n\n</details>");
+                let _ = writeln!(out, "{fence}\n");
+                if let Some(c) = &resp.cut {
+                    let _ = writeln!(out, "body {}\n", c.describe(resp.body.len()));
+                }
+                let _ = writeln!(out, "</details>");
             }
             let _ = writeln!(out);
         }

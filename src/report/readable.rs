@@ -114,6 +114,8 @@ mod tests {
             known: Vec::new(),
             warnings: Vec::new(),
             body_diff: None,
+            omitted: Default::default(),
+            used_entries: Vec::new(),
             duration: std::time::Duration::ZERO,
         }
     }

@@ -108,6 +108,9 @@ fn details(style: Style, r: &CaseResult, failed_bodies: bool) -> String {
             out.push_str(&format!("{indent}  expected: {}\n", escape_controls(&m.expected)));
             out.push_str(&format!("{indent}  actual:   {}\n", escape_controls(&m.actual)));
         }
+        if let Some(more) = s.omitted.describe() {
+            out.push_str(&format!("{indent}{more}\n"));
+        }
         // Without a diff, the body itself says what came back (an
         // emulator's HTML error page, say), folded.
         if failed_bodies
@@ -118,6 +121,9 @@ fn details(style: Style, r: &CaseResult, failed_bodies: bool) -> String {
         {
             out.push_str(&format!("      response body ({}):\n", resp.status));
             push_body(&mut out, &resp.body, "        ", DETAIL_BODY_LINES);
+            if let Some(c) = &resp.cut {
+                out.push_str(&format!("        ({})\n", c.describe(resp.body.len())));
+            }
         }
         // A diff only where something new diverged: known ones are listed above.
         if let Some(diff) = body_diff(s).filter(|_| s.new_mismatches().next().is_some()) {
@@ -217,10 +223,16 @@ pub(crate) fn step_lines(r: &CaseResult) -> String {
         if let Some(q) = s.request.as_ref().filter(|q| !q.body.trim().is_empty()) {
             out.push_str("      request body:\n");
             push_body(&mut out, &q.body, "        ", VERBOSE_BODY_LINES);
+            if let Some(c) = &q.cut {
+                out.push_str(&format!("        ({})\n", c.describe(q.body.len())));
+            }
         }
         if let Some(p) = s.response.as_ref().filter(|p| !p.body.trim().is_empty()) {
             out.push_str("      response body:\n");
             push_body(&mut out, &p.body, "        ", VERBOSE_BODY_LINES);
+            if let Some(c) = &p.cut {
+                out.push_str(&format!("        ({})\n", c.describe(p.body.len())));
+            }
         }
     }
     out

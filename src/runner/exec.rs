@@ -1,7 +1,7 @@
 //! Sending one step and judging its response; running one case through
 //! setup, steps and teardown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Cancel;
 use super::event::{Event, OnEvent};
-use super::redact::{Redactor, SECRET_HEADERS, sensitive_values};
+use super::redact::{Redactor, SECRET_HEADERS, SHORT_SECRET_LEN, sensitive_values};
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
@@ -35,6 +35,14 @@ pub(crate) struct Ctx {
     pub cancel: Cancel,
     pub baseline: Option<Arc<Baseline>>,
     pub on_event: Option<OnEvent>,
+    /// Divergences kept per step (`--max-divergences`).
+    pub max_divergences: usize,
+    /// Response body bytes kept in a result once judged (`--max-body-bytes`).
+    pub max_body_kept: usize,
+    /// Items a runtime `for_each` may have (`--max-for-each`).
+    pub max_for_each: usize,
+    /// Set once the run has warned of a short secret.
+    pub warned_short_secret: std::sync::atomic::AtomicBool,
 }
 
 impl Ctx {
@@ -88,7 +96,7 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         for step in &case.steps {
             let mut runs = run_step(step, Phase::Step, &mut scope, case, ctx).await;
             let error = runs.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.name)));
-            let diverged = runs.iter().any(|r| r.new_mismatches().next().is_some());
+            let diverged = runs.iter().any(StepResult::has_new_divergences);
             take_warnings(&mut runs, &mut result.warnings);
             result.steps.extend(runs);
             if let Some(e) = error {
@@ -136,7 +144,14 @@ pub(crate) async fn run_case(case: &Case, ctx: &Ctx) -> CaseResult {
         settle_baseline(&mut result, baseline);
     }
     result.duration = started.elapsed();
-    redactor(case, &scope, ctx).apply(&mut result);
+    let (redactor, short) = redactor(case, &scope, ctx);
+    if short && !ctx.warned_short_secret.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        result.warnings.push(format!(
+            "a secret is shorter than {SHORT_SECRET_LEN} characters: it is redacted from every value that holds it \
+             (member names, paths and header names are left as they are), which can make reports hard to read"
+        ));
+    }
+    redactor.apply(&mut result);
     result
 }
 
@@ -147,15 +162,63 @@ fn take_warnings(runs: &mut [StepResult], into: &mut Vec<String>) {
     }
 }
 
-/// Marks the divergences of a step that the baseline knows. Teardown only
-/// warns, so it is left alone.
+/// Marks the divergences of a step that the baseline knows, and notes
+/// every entry that knows any of them. Teardown only warns, so it is left
+/// alone. Then keeps the first `--max-divergences`: the baseline has seen
+/// them all, and the count of the rest says how many are new.
 fn mark_known(r: &mut StepResult, phase: Phase, case: &Case, ctx: &Ctx) {
     if let Some(baseline) = &ctx.baseline
         && phase != Phase::Teardown
         && !r.mismatches.is_empty()
     {
         r.known = baseline.classify(&case.id, &r.name, &r.mismatches);
+        r.used_entries = baseline
+            .entries_for(&case.id)
+            .filter(|(_, e)| r.mismatches.iter().any(|m| e.matches(&case.id, &r.name, m)))
+            .map(|(i, _)| i)
+            .collect();
     }
+    cap_divergences(r, ctx.max_divergences);
+    // A divergence's texts are bounded like a body: a text expectation's
+    // divergence holds the whole body it judged.
+    for m in &mut r.mismatches {
+        cut_text(&mut m.expected, ctx.max_body_kept);
+        cut_text(&mut m.actual, ctx.max_body_kept);
+    }
+}
+
+/// Keeps the first `max` bytes of a text (at a character boundary) and
+/// says how long it was.
+fn cut_text(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let whole = text.len();
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!("… (cut after {end} bytes of {whole})"));
+    text.shrink_to_fit();
+}
+
+/// Keeps the first `max` divergences (and warnings) of a step; the rest
+/// are counted, with how many of them no baseline entry knows.
+fn cap_divergences(r: &mut StepResult, max: usize) {
+    if r.warnings.len() > max {
+        let more = r.warnings.len() - max;
+        r.warnings.truncate(max);
+        r.warnings.push(format!("step `{}`: and {more} more warnings, not kept (see `--max-divergences`)", r.name));
+    }
+    if r.mismatches.len() <= max {
+        return;
+    }
+    let new = (max..r.mismatches.len()).filter(|&i| r.known_at(i).is_none()).count();
+    r.omitted = Omitted::new(r.mismatches.len() - max, new);
+    r.mismatches.truncate(max);
+    r.mismatches.shrink_to_fit();
+    r.known.truncate(max);
 }
 
 /// After a case: entries of the case that were checked and matched nothing
@@ -168,16 +231,16 @@ fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
         result.steps.iter().filter(|s| s.phase != Phase::Teardown).map(|s| base_step_name(&s.name)).collect();
     // An entry is used when it knows any divergence, not only those it was
     // the first to know: an entry behind a broader one is not stale.
-    let used = |e: &crate::baseline::Entry| {
-        result
-            .steps
-            .iter()
-            .filter(|s| s.phase != Phase::Teardown)
-            .any(|s| s.mismatches.iter().any(|m| e.matches(&result.id, &s.name, m)))
-    };
+    // Marked per step before its divergences were capped.
+    let used: HashSet<usize> = result
+        .steps
+        .iter()
+        .filter(|s| s.phase != Phase::Teardown)
+        .flat_map(|s| s.used_entries.iter().copied())
+        .collect();
     let fixed: Vec<_> = baseline
         .entries_for(&result.id)
-        .filter(|(_, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used(e))
+        .filter(|(i, e)| (complete || e.step.as_deref().is_some_and(|s| ran.contains(s))) && !used.contains(i))
         .map(|(_, e)| e.clone())
         .collect();
     if result.outcome == Outcome::Passed {
@@ -191,22 +254,25 @@ fn settle_baseline(result: &mut CaseResult, baseline: &Baseline) {
 }
 
 /// What to scrub from a case's result: secret variables, credentials,
-/// secret header values, and the contract's sensitive members.
-fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> Redactor {
-    let mut secrets = scope.secrets.clone();
+/// secret header values, and the contract's sensitive members. Also says
+/// whether a configured secret (a variable or credential) is short.
+fn redactor(case: &Case, scope: &Scope, ctx: &Ctx) -> (Redactor, bool) {
+    let mut configured = Vec::new();
     for name in &case.secrets {
         match scope.lookup(name, None) {
-            Some(Value::String(s)) => secrets.push(s),
-            Some(other) if !other.is_null() => secrets.push(other.to_string()),
+            Some(Value::String(s)) => configured.push(s),
+            Some(other) if !other.is_null() => configured.push(other.to_string()),
             _ => {}
         }
     }
     if let Some(c) = &ctx.credentials {
-        secrets.push(c.secret.clone());
-        secrets.extend(c.session_token.clone());
+        configured.push(c.secret.clone());
+        configured.extend(c.session_token.clone());
     }
+    let short = configured.iter().any(|s| !s.is_empty() && s.chars().count() < SHORT_SECRET_LEN);
+    let secrets = scope.secrets.iter().cloned().chain(configured);
     let sensitive = case.contract.iter().flat_map(|c| c.sensitive_members.iter().cloned());
-    Redactor::new(secrets, sensitive)
+    (Redactor::new(secrets, sensitive), short)
 }
 
 /// After an interrupt, teardown of started cases gets this long.
@@ -242,6 +308,17 @@ async fn run_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ctx
     let items: Vec<Value> = match repeat {
         StepRepeat::Times(n) => (0..*n).map(Value::from).collect(),
         StepRepeat::ForEach(t) => match scope.render_json(t, None) {
+            Ok(Value::Array(items)) if items.len() > ctx.max_for_each => {
+                return vec![StepResult::failed_to_start(
+                    step,
+                    phase,
+                    format!(
+                        "`for_each` over {} items, over the limit of {} (raise it with `--max-for-each`)",
+                        items.len(),
+                        ctx.max_for_each
+                    ),
+                )];
+            }
             Ok(Value::Array(items)) => items,
             Ok(other) => {
                 return vec![StepResult::failed_to_start(
@@ -297,6 +374,8 @@ impl StepResult {
             known: Vec::new(),
             warnings: Vec::new(),
             body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -317,6 +396,8 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         known: Vec::new(),
         warnings: Vec::new(),
         body_diff: None,
+        omitted: Omitted::default(),
+        used_entries: Vec::new(),
         duration: Duration::ZERO,
     };
     // Secrets are kept out of the report by structure: the request is
@@ -368,8 +449,8 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         }
     }
     out.request = Some(match &masked {
-        Some(m) => record_masked(&req, m),
-        None => record_request(&req),
+        Some(m) => record_masked(&req, m, ctx.max_body_kept),
+        None => record_request(&req, ctx.max_body_kept),
     });
     let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
     let amz_target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -403,7 +484,13 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         settle_shape(case.shape, shape, &mut out);
     }
     capture(&step.captures, scope, status, &headers, body.json(), repeated, &mut out);
-    out.response = Some(received_response(case, status, &headers, bytes));
+    drop(body);
+    if bytes.len() > ctx.max_body_kept {
+        // Judged whole; the result keeps a prefix, and no diff of a body
+        // the reports cannot show.
+        out.body_diff = None;
+    }
+    out.response = Some(received_response(case, status, &headers, bytes, ctx.max_body_kept));
     out
 }
 
@@ -421,7 +508,29 @@ fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String
 /// The record of a response. Credentials a target sends back
 /// (`set-cookie`, or a header the suite lists in `secrets`) are masked like
 /// the ones sent.
-fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>) -> ReceivedResponse {
+/// A body as text, its first `keep` bytes only (cut back to a UTF-8
+/// boundary) with the whole body's length and SHA-256 when it is longer.
+fn kept_body(whole: &[u8], keep: usize) -> (String, Option<BodyCut>) {
+    if whole.len() <= keep {
+        return (String::from_utf8_lossy(whole).into_owned(), None);
+    }
+    use sha2::Digest;
+    let cut = BodyCut::new(whole.len(), crate::civil::hex(&sha2::Sha256::digest(whole)));
+    let mut end = keep;
+    while end > 0 && whole.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    (String::from_utf8_lossy(whole.get(..end).unwrap_or_default()).into_owned(), Some(cut))
+}
+
+/// Only the first `keep` bytes of the body are kept.
+fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>, keep: usize) -> ReceivedResponse {
+    let (body, cut) = if bytes.len() <= keep {
+        // Valid UTF-8 (nearly every body) is kept without a copy.
+        (String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()), None)
+    } else {
+        kept_body(&bytes, keep)
+    };
     ReceivedResponse {
         status,
         headers: headers
@@ -434,8 +543,8 @@ fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u
                 (k.as_str().to_owned(), value)
             })
             .collect(),
-        // Valid UTF-8 (nearly every body) is kept without a copy.
-        body: String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        body,
+        cut,
     }
 }
 
@@ -457,15 +566,13 @@ fn settle_shape(mode: ShapeMode, shape: Vec<Mismatch>, out: &mut StepResult) {
     // One fact, one divergence: where the documented shape already says it
     // (a wrong content type, an undocumented member), the step's own check
     // of the same thing is dropped.
-    out.mismatches.retain(|m| {
-        !shape.iter().any(|s| {
-            s.path == m.path
-                && match m.kind {
-                    MismatchKind::Header => m.path == "content-type",
-                    MismatchKind::Body => m.expected == "(absent)" && s.expected == "(absent)",
-                    _ => false,
-                }
-        })
+    // Keyed on what makes two the same fact: one pass over each list.
+    let content_type = shape.iter().any(|s| s.path == "content-type");
+    let absent: HashSet<&str> = shape.iter().filter(|s| s.expected == "(absent)").map(|s| s.path.as_str()).collect();
+    out.mismatches.retain(|m| match m.kind {
+        MismatchKind::Header => !(content_type && m.path == "content-type"),
+        MismatchKind::Body => !(m.expected == "(absent)" && absent.contains(m.path.as_str())),
+        _ => true,
     });
     out.mismatches.extend(shape);
 }
@@ -745,7 +852,10 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn record_request(req: &reqwest::Request) -> SentRequest {
+/// The record of a request sent: its body kept up to `keep` bytes, like
+/// a response's (a `file` body may be 32 MiB, sent by every repetition).
+fn record_request(req: &reqwest::Request, keep: usize) -> SentRequest {
+    let (body, cut) = kept_body(req.body().and_then(|b| b.as_bytes()).unwrap_or_default(), keep);
     SentRequest {
         method: req.method().to_string(),
         url: req.url().to_string(),
@@ -761,22 +871,20 @@ fn record_request(req: &reqwest::Request) -> SentRequest {
                 (k.as_str().to_owned(), value)
             })
             .collect(),
-        body: req
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default(),
+        body,
+        cut,
     }
 }
 
 /// The record of a request sent, with URL, body and the headers built from
 /// templates taken from its masked rendering; headers added by signing come
 /// from the request sent (secret ones redacted).
-fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request) -> SentRequest {
-    let mut record = record_request(sent);
-    let shown = record_request(masked);
+fn record_masked(sent: &reqwest::Request, masked: &reqwest::Request, keep: usize) -> SentRequest {
+    let mut record = record_request(sent, keep);
+    let shown = record_request(masked, keep);
     record.url = shown.url;
     record.body = shown.body;
+    record.cut = shown.cut;
     for (name, value) in &mut record.headers {
         let masked_values: Vec<&String> = shown.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
         if let [one] = masked_values.as_slice() {
@@ -837,5 +945,88 @@ mod tests {
         assert_eq!(join_url(&bare, "/a b/%41").unwrap().as_str(), "http://h:1/a%20b/%41");
         let with_query = Url::parse("http://h:1/p?keep=no").unwrap();
         assert_eq!(join_url(&with_query, "/x").unwrap().as_str(), "http://h:1/p/x");
+    }
+}
+
+#[cfg(test)]
+mod dedup {
+    use super::*;
+
+    /// 100,000 undocumented members, each reported by the step's strict
+    /// expectation and by the shape check: one divergence each, found in
+    /// one pass (26 s when every pair was compared).
+    #[test]
+    fn step_and_shape_divergences_of_one_fact_are_merged_in_linear_time() {
+        let n = 100_000;
+        let undocumented =
+            |kind, i: usize| Mismatch::new(kind, format!("$.m{i}"), "(absent)", "1", "unexpected member");
+        let mut out = StepResult {
+            phase: Phase::Step,
+            name: "s".into(),
+            request: None,
+            response: None,
+            mismatches: (0..n).map(|i| undocumented(MismatchKind::Body, i)).collect(),
+            error: None,
+            known: Vec::new(),
+            warnings: Vec::new(),
+            body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
+            duration: Duration::ZERO,
+        };
+        out.mismatches.push(Mismatch::new(MismatchKind::Body, "$.kept", "(absent)", "1", "unexpected member"));
+        out.mismatches.push(Mismatch::new(MismatchKind::Header, "content-type", "json", "text", "header differs"));
+        let mut shape: Vec<Mismatch> = (0..n).map(|i| undocumented(MismatchKind::Shape, i)).collect();
+        shape.push(Mismatch::new(MismatchKind::Shape, "content-type", "json", "text", "undocumented type"));
+        let started = Instant::now();
+        settle_shape(ShapeMode::Fail, shape, &mut out);
+        eprintln!("{n} pairs settled in {:?}", started.elapsed());
+        assert_eq!(out.mismatches.len(), n + 2);
+        assert_eq!(out.mismatches[0].path, "$.kept");
+        assert!(out.mismatches[1..].iter().all(|m| m.kind == MismatchKind::Shape));
+    }
+
+    #[test]
+    fn long_divergence_texts_are_cut_at_a_character_boundary() {
+        let mut t = "é".repeat(10);
+        cut_text(&mut t, 5);
+        assert_eq!(t, "éé… (cut after 4 bytes of 20)");
+        let mut short = "abc".to_owned();
+        cut_text(&mut short, 3);
+        assert_eq!(short, "abc");
+    }
+
+    #[test]
+    fn divergences_past_the_cap_are_counted_with_how_many_are_new() {
+        let known = || Some(crate::baseline::Known::new("b.toml:1".into(), None));
+        let mut out = StepResult {
+            phase: Phase::Step,
+            name: "s".into(),
+            request: None,
+            response: None,
+            mismatches: Vec::new(),
+            error: None,
+            known: Vec::new(),
+            warnings: Vec::new(),
+            body_diff: None,
+            omitted: Omitted::default(),
+            used_entries: Vec::new(),
+            duration: Duration::ZERO,
+        };
+        out.mismatches =
+            (0..10).map(|i| Mismatch::new(MismatchKind::Body, format!("$[{i}]"), "1", "0", "differs")).collect();
+        out.known = vec![known(), known(), None, known(), known(), known(), None, known(), known(), known()];
+        cap_divergences(&mut out, 3);
+        assert_eq!(out.mismatches.len(), 3);
+        assert_eq!(out.known.len(), 3);
+        assert_eq!(out.omitted, Omitted::new(7, 1));
+        assert!(!out.ok(), "a new divergence past the cap still fails the step");
+        out.known[2] = known();
+        out.omitted = Omitted::new(7, 0);
+        assert!(out.ok());
+        assert_eq!(
+            out.omitted.describe().as_deref(),
+            Some("and 7 more divergences (all known), not kept (see `--max-divergences`)")
+        );
     }
 }

@@ -64,6 +64,17 @@ impl Cancel {
 /// Responses larger than this are not read to the end; the step errors.
 pub const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
 
+/// Divergences kept per step by default (`--max-divergences`); the rest
+/// are counted.
+pub const DEFAULT_MAX_DIVERGENCES: usize = 100;
+
+/// Bytes of a response body kept in a result once it is judged, by
+/// default (`--max-body-bytes`): what the reports show.
+pub const DEFAULT_MAX_BODY_KEPT: usize = 64 * 1024;
+
+/// Items a runtime `for_each` may have by default (`--max-for-each`).
+pub const DEFAULT_MAX_FOR_EACH: usize = 1_000;
+
 /// Where requests go and what the target can do.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -103,6 +114,14 @@ pub struct RunOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Fixed baseline entries do not fail the run.
     pub allow_fixed: bool,
+    /// Divergences kept per step; the verdict and the baseline see every
+    /// one, reports the first this many and a count of the rest.
+    pub max_divergences: usize,
+    /// Bytes of each response body kept once judged (judging sees the
+    /// whole body); the rest is summed up by its length and SHA-256.
+    pub max_body_kept: usize,
+    /// Items a runtime `for_each` may have; more make the step error.
+    pub max_for_each: usize,
 }
 
 impl Default for RunOptions {
@@ -121,6 +140,9 @@ impl Default for RunOptions {
             insecure: false,
             baseline: None,
             allow_fixed: false,
+            max_divergences: DEFAULT_MAX_DIVERGENCES,
+            max_body_kept: DEFAULT_MAX_BODY_KEPT,
+            max_for_each: DEFAULT_MAX_FOR_EACH,
         }
     }
 }
@@ -166,6 +188,10 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         cancel: opts.cancel.clone(),
         baseline: opts.baseline.clone(),
         on_event: opts.on_event.clone(),
+        max_divergences: opts.max_divergences.max(1),
+        max_body_kept: opts.max_body_kept,
+        max_for_each: opts.max_for_each,
+        warned_short_secret: AtomicBool::new(false),
     });
     emit(opts, &Event::RunStarted { cases: cases.len() });
     let stop = Arc::new(AtomicBool::new(false));

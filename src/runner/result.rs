@@ -136,8 +136,10 @@ pub struct SentRequest {
     pub url: String,
     /// Headers as sent, in order.
     pub headers: Vec<(String, String)>,
-    /// The body as text (lossy UTF-8).
+    /// The body as text (lossy UTF-8); only its first bytes when `cut`.
     pub body: String,
+    /// Set when only a prefix of the body is kept (`--max-body-bytes`).
+    pub cut: Option<BodyCut>,
 }
 
 /// A response as received.
@@ -148,8 +150,33 @@ pub struct ReceivedResponse {
     pub status: u16,
     /// Headers, in order.
     pub headers: Vec<(String, String)>,
-    /// The body as text (lossy UTF-8).
+    /// The body as text (lossy UTF-8); only its first bytes when `cut`.
     pub body: String,
+    /// Set when only a prefix of the body is kept (`--max-body-bytes`).
+    pub cut: Option<BodyCut>,
+}
+
+/// What is kept of a response body beyond its prefix: its length and
+/// digest (judging read it whole).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct BodyCut {
+    /// The whole body's length in bytes.
+    pub length: usize,
+    /// SHA-256 of the whole body, lowercase hex.
+    pub sha256: String,
+}
+
+impl BodyCut {
+    /// A cut body of `length` bytes with this digest.
+    pub fn new(length: usize, sha256: String) -> BodyCut {
+        BodyCut { length, sha256 }
+    }
+
+    /// `cut after 65536 bytes of 8000000; sha256 ab12...`.
+    pub fn describe(&self, kept: usize) -> String {
+        format!("cut after {kept} bytes of {}; sha256 {}", self.length, self.sha256)
+    }
 }
 
 /// The result of one step.
@@ -179,15 +206,57 @@ pub struct StepResult {
     /// body, and the actual body, for a line diff.
     #[serde(skip)]
     pub body_diff: Option<(Value, Value)>,
+    /// Divergences past `--max-divergences`: judged, then counted, not kept.
+    pub omitted: Omitted,
+    /// Indices of the baseline entries that know any divergence of the
+    /// step, kept ones or not.
+    #[serde(skip)]
+    pub(crate) used_entries: Vec<usize>,
     /// Wall time of the exchange.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
 }
 
+/// Divergences of a step past `--max-divergences`: the verdict and the
+/// baseline saw them; the result keeps only their count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Omitted {
+    /// How many were dropped.
+    pub count: usize,
+    /// How many of those no baseline entry knows.
+    pub new: usize,
+}
+
+impl Omitted {
+    /// Dropped divergences, `new` of them unknown to the baseline.
+    pub fn new(count: usize, new: usize) -> Omitted {
+        Omitted { count, new }
+    }
+
+    /// `and 12 more divergences (3 new)`, or nothing when none were dropped.
+    pub fn describe(&self) -> Option<String> {
+        (self.count > 0).then(|| {
+            let noun = if self.count == 1 { "divergence" } else { "divergences" };
+            let new = match self.new {
+                0 => " (all known)".to_owned(),
+                n if n == self.count => String::new(),
+                n => format!(" ({n} new)"),
+            };
+            format!("and {} more {noun}{new}, not kept (see `--max-divergences`)", self.count)
+        })
+    }
+}
+
 impl StepResult {
     /// Whether the step met its expectation, known divergences aside.
     pub fn ok(&self) -> bool {
-        self.error.is_none() && self.new_mismatches().next().is_none()
+        self.error.is_none() && !self.has_new_divergences()
+    }
+
+    /// Whether a divergence no baseline entry knows occurred, kept or not.
+    pub fn has_new_divergences(&self) -> bool {
+        self.omitted.new > 0 || self.new_mismatches().next().is_some()
     }
 
     /// The baseline entry that knows divergence `i`, if any.
@@ -245,7 +314,7 @@ impl CaseResult {
 
     /// How many divergences of the case a baseline entry knows.
     pub fn known_count(&self) -> usize {
-        self.steps.iter().map(|s| s.known.iter().flatten().count()).sum()
+        self.steps.iter().map(|s| s.known.iter().flatten().count() + (s.omitted.count - s.omitted.new)).sum()
     }
 }
 

@@ -220,18 +220,33 @@ impl Scope {
             return self.render_str(t);
         }
         let mut problem = None;
+        // An empty value leaves a mark, so that one filling a whole path
+        // segment can be told from one inside a segment or the query. No
+        // encoded value holds a NUL; a template that does is not checked.
+        let mark = !t.to_string().contains(EMPTY_MARK);
         let path = t.render_each(&mut |n| self.lookup(n, None), &mut |text| {
             if text == "." || text == ".." {
                 problem = Some(format!(
                     "a value substituted into the path is `{text}`, a dot segment that would move the request elsewhere (set `raw_path = true` to insert values as they are)"
                 ));
             }
-            encode_component(text)
+            if text.is_empty() && mark { EMPTY_MARK.to_string() } else { encode_component(text) }
         })?;
-        match problem {
-            Some(p) => Err(p),
-            None => Ok(path),
+        if let Some(p) = problem {
+            return Err(p);
         }
+        if !mark || !path.contains(EMPTY_MARK) {
+            return Ok(path);
+        }
+        let end = path.find(['?', '#']).unwrap_or(path.len());
+        let segments = path.get(..end).unwrap_or_default().split('/');
+        if segments.into_iter().any(|seg| !seg.is_empty() && seg.chars().all(|c| c == EMPTY_MARK)) {
+            return Err(
+                "a value substituted into the path is empty, which leaves an empty path segment and sends the request elsewhere (`/things/` instead of `/things/ID`; set `raw_path = true` to insert values as they are)"
+                    .into(),
+            );
+        }
+        Ok(path.replace(EMPTY_MARK, ""))
     }
 
     /// Renders a JSON template, expanding `$repeat` and `$map`.
@@ -278,6 +293,9 @@ impl Scope {
         })
     }
 }
+
+/// Stands for an empty value while a path is rendered.
+const EMPTY_MARK: char = '\0';
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn encode_component(text: &str) -> String {
@@ -353,6 +371,22 @@ mod tests {
         let vars = vec![("a".to_owned(), t("{{b}}")), ("b".to_owned(), t("{{a}}"))];
         let e = Scope::new(&vars, &BTreeMap::new()).unwrap_err();
         assert!(e.contains("a, b cannot be resolved"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_value_filling_a_path_segment_is_refused() {
+        let mut s = Scope::default();
+        s.set("id", json!(""));
+        s.set("x", json!("a b"));
+        let path = |p: &str| s.render_path(&Template::parse(p).unwrap(), false);
+        for refused in ["/things/{{id}}", "/things/{{id}}/parts", "/things/{{id}}{{id}}?q=1", "{{id}}"] {
+            let e = path(refused).unwrap_err();
+            assert!(e.contains("is empty, which leaves an empty path segment"), "{refused}: {e}");
+        }
+        assert_eq!(path("/things/x{{id}}").unwrap(), "/things/x");
+        assert_eq!(path("/things/{{x}}?q={{id}}").unwrap(), "/things/a%20b?q=");
+        assert_eq!(path("/things/{{x}}#{{id}}").unwrap(), "/things/a%20b#");
+        assert_eq!(s.render_path(&Template::parse("/things/{{id}}").unwrap(), true).unwrap(), "/things/");
     }
 
     #[test]
