@@ -136,7 +136,7 @@ impl Walk<'_> {
         depth: usize,
         _loc: Option<&str>,
     ) {
-        let Some(ShapeKind::Structure { members, required }) = self.model.shapes.get(shape).map(|s| s.kind.clone())
+        let Some(ShapeKind::Structure { members, required, .. }) = self.model.shapes.get(shape).map(|s| s.kind.clone())
         else {
             return;
         };
@@ -554,14 +554,14 @@ impl Walk<'_> {
                     .map(|i| Some((format!("key{i}"), self.synthesize(value, depth + 1)?)))
                     .collect::<Option<_>>()?,
             ),
-            ShapeKind::Structure { members, required } => {
+            ShapeKind::Structure { members, required, .. } => {
                 let mut o = Map::new();
                 for m in members.iter().filter(|m| required.contains(&m.name)) {
                     o.insert(m.name.clone(), self.synthesize(&m.target, depth + 1)?);
                 }
                 Value::Object(o)
             }
-            ShapeKind::Other => return None,
+            ShapeKind::Blob | ShapeKind::Other => return None,
         })
     }
 }
@@ -580,7 +580,7 @@ fn wrong_type(shape: &Shape, value: &Value) -> Option<Value> {
         ShapeKind::Structure { .. } => Value::String("x".into()),
         ShapeKind::Map { .. } => Value::Array(vec![Value::String("x".into())]),
         ShapeKind::Timestamp { .. } => Value::Bool(true),
-        ShapeKind::Other if shape.type_name == "blob" => Value::from(1),
+        ShapeKind::Blob => Value::from(1),
         ShapeKind::Other => return None,
     })
 }
@@ -594,6 +594,7 @@ fn expected_type(shape: &Shape) -> &'static str {
         ShapeKind::List { .. } => "a list",
         ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",
         ShapeKind::Timestamp { .. } => "a timestamp",
+        ShapeKind::Blob => "a base64 string",
         ShapeKind::Other => "a value",
     }
 }

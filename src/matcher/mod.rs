@@ -19,6 +19,7 @@ pub use duplicates::duplicate_members;
 pub use json::{BodyMatch, Comparison, JsonType, Matcher, match_json, values_equal};
 pub(crate) use json::{key_of, show};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
+pub(crate) use number::compare_numbers;
 pub use number::is_integer_literal as is_integer;
 
 /// Checks the status against the allowed set.
