@@ -11,7 +11,7 @@ mod check;
 mod engine;
 mod model;
 mod pattern;
-mod timestamp;
+pub(crate) mod timestamp;
 
 use std::path::{Path, PathBuf};
 
