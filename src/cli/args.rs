@@ -103,6 +103,11 @@ pub struct GenerateArgs {
     /// The suite folder to write, or to update (what a person added is kept).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// The most cases written for the operation (one operation a run, so
+    /// also per run), the request as given included; past it, cases are
+    /// dropped in model order and the output says which.
+    #[arg(long, value_name = "N", default_value_t = crate::generate::DEFAULT_MAX_CASES)]
+    pub max_cases: usize,
 }
 
 /// `conform baseline`.

@@ -84,7 +84,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
 
 /// Writes or updates a generated suite and says what it did.
 fn generate_cmd(args: GenerateArgs) -> Result<u8> {
-    let opts = crate::generate::GenerateOptions::new(&args.model, &args.operation, &args.request, &args.out);
+    let opts = crate::generate::GenerateOptions::new(&args.model, &args.operation, &args.request, &args.out)
+        .with_max_cases(args.max_cases);
     let g = crate::generate::generate(&opts)?;
     println!(
         "{}: {} constraints ({} without a case), {} generated cases, {} of yours kept; violations expect {}",
@@ -95,6 +96,16 @@ fn generate_cmd(args: GenerateArgs) -> Result<u8> {
         g.kept,
         g.errors.join(" or ")
     );
+    if g.dropped.count > 0 {
+        let more = g.dropped.count - g.dropped.examples.len();
+        let and_more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        println!(
+            "capped: {} cases not written (--max-cases {}): {}{and_more}; their statements say so in contract.toml",
+            g.dropped.count,
+            opts.max_cases,
+            g.dropped.examples.join(", ")
+        );
+    }
     for p in &g.written {
         println!("wrote   {}", p.display());
     }

@@ -8,17 +8,21 @@
 //! and a run's results. Nothing here knows of runs.
 
 mod check;
+mod engine;
 mod model;
 mod pattern;
-mod timestamp;
+pub(crate) mod timestamp;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use check::{RequestLine, check_response, check_value, with_article};
+pub use check::{
+    RequestLine, ShapeCheck, check_response, check_response_noted, check_value, check_value_noted, with_article,
+};
 pub use model::Model;
 pub(crate) use model::{Member, OperationDef, Pattern, Shape, ShapeKind};
+pub use pattern::NotChecked;
 
 /// One documented statement.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

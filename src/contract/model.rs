@@ -42,6 +42,8 @@ pub enum ShapeKind {
         members: Vec<Member>,
         /// Required member names.
         required: Vec<String>,
+        /// A union (`"union": true`): exactly one member is set.
+        union: bool,
     },
     /// A list.
     List {
@@ -54,6 +56,9 @@ pub enum ShapeKind {
     },
     /// A map.
     Map {
+        /// Key shape (a string shape; its length, pattern and enum bind
+        /// the keys). Empty when the model names none.
+        key: String,
         /// Value shape.
         value: String,
         /// Minimum number of entries.
@@ -72,14 +77,14 @@ pub enum ShapeKind {
         /// Maximum length, in characters.
         max: Option<u64>,
     },
-    /// An integer or long.
+    /// A `byte`, `short`, `integer` or `long`.
+    /// Its range (`min`, `max`) is the shape's, as written.
     Integer {
-        /// Minimum.
-        min: Option<i64>,
-        /// Maximum.
-        max: Option<i64>,
+        /// The width in bits (8, 16, 32, 64): a value outside it is one no
+        /// SDK reads into the member's type.
+        bits: u32,
     },
-    /// A float or double.
+    /// A float or double. Its range (`min`, `max`) is the shape's, as written.
     Float,
     /// A boolean.
     Boolean,
@@ -88,7 +93,9 @@ pub enum ShapeKind {
         /// The model's `timestampFormat`.
         format: Option<String>,
     },
-    /// Anything else (blobs, documents): not checked.
+    /// A blob: in the JSON protocols, a base64 string.
+    Blob,
+    /// Anything else (documents): not checked.
     Other,
 }
 
@@ -326,13 +333,14 @@ fn parse_shape(name: &str, v: &Value) -> Result<Shape, Vec<String>> {
                 .and_then(Value::as_array)
                 .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
                 .unwrap_or_default();
-            ShapeKind::Structure { members, required }
+            ShapeKind::Structure { members, required, union: v.get("union").and_then(Value::as_bool).unwrap_or(false) }
         }
         "list" => match v.get("member").and_then(|m| s(m, "shape")) {
             Some(member) => ShapeKind::List { member: member.to_owned(), min: u(v, "min"), max: u(v, "max") },
             None => return Err(vec![format!("list `{name}` has no member shape")]),
         },
         "map" => ShapeKind::Map {
+            key: v.get("key").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned(),
             value: v.get("value").and_then(|m| s(m, "shape")).unwrap_or_default().to_owned(),
             min: u(v, "min"),
             max: u(v, "max"),
@@ -355,12 +363,18 @@ fn parse_shape(name: &str, v: &Value) -> Result<Shape, Vec<String>> {
             min: u(v, "min"),
             max: u(v, "max"),
         },
-        "integer" | "long" => {
-            ShapeKind::Integer { min: v.get("min").and_then(Value::as_i64), max: v.get("max").and_then(Value::as_i64) }
-        }
+        "byte" | "short" | "integer" | "long" => ShapeKind::Integer {
+            bits: match kind {
+                "byte" => 8,
+                "short" => 16,
+                "integer" => 32,
+                _ => 64,
+            },
+        },
         "float" | "double" => ShapeKind::Float,
         "boolean" => ShapeKind::Boolean,
         "timestamp" => ShapeKind::Timestamp { format: s(v, "timestampFormat").map(str::to_owned) },
+        "blob" => ShapeKind::Blob,
         _ => ShapeKind::Other,
     };
     if !problems.is_empty() {

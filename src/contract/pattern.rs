@@ -4,7 +4,8 @@
 //! Unicode classes (`\p{L}`) and a `-` after a class escape meaning a
 //! literal hyphen (`[\p{L}\p{Z}-_]`), a quantified anchor (`${1,128}`) and a
 //! quantified quantifier (`{11}{0,1011}`). Each is rewritten to its
-//! ECMAScript meaning, then compiled with an ECMAScript engine (`regress`).
+//! ECMAScript meaning, validated by an ECMAScript engine (`regress`), and
+//! run on a bounded engine (see [`Pattern`] and `engine.rs`).
 //! Where Java and ECMAScript differ in effect, the rewrite says so:
 //!
 //! - an inline flag applies to the whole pattern (Java scopes it to the
@@ -16,18 +17,72 @@
 /// whole value says `^...$`). Values are matched by code point, and a
 /// surrogate pair written in a pattern (`\uD800\uDC00`) stands for the
 /// character it encodes, as the models mean it.
+///
+/// Bounded, whatever the pattern and the value: a pattern the `regex`
+/// crate can express (no look-around, no back-reference; nearly all of
+/// botocore's) runs there, in time linear in the value. The rest run on a
+/// backtracking engine with a budget of [`BACKTRACK_BUDGET`] steps, on
+/// values of at most [`MAX_BACKTRACK_INPUT`] bytes; past either, the value
+/// is "not checked" ([`NotChecked`]): a warning, never a divergence and
+/// never a hang.
 #[derive(Clone)]
 pub struct Pattern {
     source: String,
-    regex: regress::Regex,
+    engine: Engine,
+}
+
+#[derive(Clone)]
+enum Engine {
+    /// Linear time.
+    Linear(regex::Regex),
+    /// Backtracking, with a step budget.
+    Bounded(Box<fancy_regex::Regex>),
+    /// A valid ECMAScript pattern neither engine can run: why.
+    Unsupported(String),
+}
+
+/// Steps the backtracking engine may take for one value.
+pub const BACKTRACK_BUDGET: usize = 100_000;
+/// The longest value (in bytes) a backtracking pattern is run on: each of
+/// its steps may scan the value.
+pub const MAX_BACKTRACK_INPUT: usize = 4096;
+/// The compiled size the linear engine may use for one pattern (a counted
+/// repetition such as `{11}{0,1011}` compiles large).
+const LINEAR_SIZE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Why a value was not held to a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotChecked(pub String);
+
+impl std::fmt::Display for NotChecked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 impl Pattern {
-    /// Compiles a model pattern; the error says why it cannot be.
+    /// Compiles a model pattern; the error says why it cannot be. A pattern
+    /// that is valid ECMAScript but that no bounded engine here runs loads,
+    /// and checks nothing ([`Pattern::check`] says why).
     pub fn new(source: &str) -> Result<Pattern, String> {
         let (rewritten, flags) = to_ecmascript(source);
-        let regex = regress::Regex::with_flags(&rewritten, flags.as_str()).map_err(|e| e.to_string())?;
-        Ok(Pattern { source: source.to_owned(), regex })
+        // regress, an ECMAScript engine, judges what is a valid pattern; it
+        // never runs one (it has no step budget).
+        regress::Regex::with_flags(&rewritten, flags.as_str()).map_err(|e| e.to_string())?;
+        let engine = match super::engine::translate(&rewritten, &flags) {
+            Ok(t) if !t.backtracking => {
+                match regex::RegexBuilder::new(&t.source).size_limit(LINEAR_SIZE_LIMIT).build() {
+                    Ok(r) => Engine::Linear(r),
+                    Err(e) => Engine::Unsupported(format!("the linear engine cannot compile it: {e}")),
+                }
+            }
+            Ok(t) => match fancy_regex::RegexBuilder::new(&t.source).backtrack_limit(BACKTRACK_BUDGET).build() {
+                Ok(r) => Engine::Bounded(Box::new(r)),
+                Err(e) => Engine::Unsupported(format!("the backtracking engine cannot compile it: {e}")),
+            },
+            Err(e) => Engine::Unsupported(e),
+        };
+        Ok(Pattern { source: source.to_owned(), engine })
     }
 
     /// The pattern as the model writes it.
@@ -35,9 +90,34 @@ impl Pattern {
         &self.source
     }
 
-    /// Whether the pattern matches somewhere in `text`.
+    /// Whether the pattern matches somewhere in `text`, or why that was not
+    /// found out within the budget.
+    pub fn check(&self, text: &str) -> Result<bool, NotChecked> {
+        match &self.engine {
+            Engine::Linear(r) => Ok(r.is_match(text)),
+            Engine::Bounded(_) if text.len() > MAX_BACKTRACK_INPUT => Err(NotChecked(format!(
+                "pattern not checked: it needs backtracking (look-around or a back-reference), and the value is longer than {MAX_BACKTRACK_INPUT} bytes"
+            ))),
+            Engine::Bounded(r) => r.is_match(text).map_err(|e| {
+                NotChecked(format!(
+                    "pattern not checked: over the budget of {BACKTRACK_BUDGET} backtracking steps ({e})"
+                ))
+            }),
+            Engine::Unsupported(why) => Err(NotChecked(format!("pattern not checked: {why}"))),
+        }
+    }
+
+    /// Whether the pattern matches somewhere in `text`; a value not checked
+    /// counts as matching (no divergence is claimed without proof).
+    #[cfg(test)]
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex.find(text).is_some()
+        self.check(text).unwrap_or(true)
+    }
+
+    /// Whether values run in linear time (not on the backtracking engine).
+    #[cfg(test)]
+    pub fn is_linear(&self) -> bool {
+        matches!(self.engine, Engine::Linear(_))
     }
 }
 
@@ -436,5 +516,94 @@ mod tests {
         // A quantified quantifier applies to the quantified atom.
         assert!(m(r"^x:[0-9a-zA-Z]{11}{0,1011}$", "x:abcdefghijkabcdefghijk"));
         assert!(!m(r"^x:[0-9a-zA-Z]{11}{0,1011}$", "x:abc"));
+    }
+}
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    /// lex-models `SlotName` (botocore): nested quantifiers, exponential on
+    /// a backtracking engine for a value that almost matches.
+    const SLOT_NAME: &str = "^([A-Za-z](-|_|.)?)+$";
+    /// DynamoDB `S3Bucket`: cubic on a backtracking engine.
+    const S3_BUCKET: &str = r"^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$";
+
+    #[test]
+    fn an_exponential_model_pattern_runs_in_linear_time() {
+        let p = Pattern::new(SLOT_NAME).expect("compiles");
+        assert!(p.is_linear());
+        // 62 characters that fail only at the end: regress never finishes.
+        let adversarial = format!("{}\n", "a".repeat(61));
+        assert_eq!(p.check(&adversarial), Ok(false));
+        assert_eq!(p.check("slot-name_x"), Ok(true));
+        let long = format!("{}\n", "a".repeat(100_000));
+        assert_eq!(p.check(&long), Ok(false));
+    }
+
+    #[test]
+    fn a_cubic_model_pattern_runs_in_linear_time() {
+        let p = Pattern::new(S3_BUCKET).expect("compiles");
+        assert!(p.is_linear());
+        assert_eq!(p.check("my-bucket.logs"), Ok(true));
+        assert_eq!(p.check("-bucket"), Ok(false));
+        let long = format!("a{}-", "-".repeat(20_000));
+        assert_eq!(p.check(&long), Ok(false));
+    }
+
+    #[test]
+    fn look_around_runs_on_the_bounded_engine_and_says_when_it_gives_up() {
+        let p = Pattern::new(r"^(?!.*\.\.)[a-z.]+$").expect("compiles");
+        assert!(!p.is_linear());
+        assert_eq!(p.check("a.b"), Ok(true));
+        assert_eq!(p.check("a..b"), Ok(false));
+        let long = "a".repeat(MAX_BACKTRACK_INPUT + 1);
+        assert!(p.check(&long).expect_err("too long for backtracking").0.contains("not checked"));
+        // Unchecked is no divergence.
+        assert!(p.is_match(&long));
+        // Exponential with a look-ahead in front: over budget, not a hang.
+        let p = Pattern::new("^((?=a)a|a)*$").expect("compiles");
+        let adversarial = format!("{}b", "a".repeat(60));
+        assert!(p.check(&adversarial).expect_err("over budget").0.contains("budget"));
+        assert_eq!(p.check("aaa"), Ok(true));
+    }
+
+    #[test]
+    fn ecmascript_meanings_are_kept_on_the_linear_engine() {
+        let check = |p: &str, s: &str| Pattern::new(p).expect("compiles").check(s).expect("checked");
+        // \d and \w are ASCII in ECMAScript.
+        assert!(!check(r"^\d$", "\u{0663}"));
+        assert!(!check(r"^\w$", "é"));
+        // \s is ECMAScript's set: U+FEFF is in it, U+0085 is not.
+        assert!(check(r"^\s$", "\u{FEFF}"));
+        assert!(!check(r"^\s$", "\u{85}"));
+        assert!(check(r"^\S$", "\u{85}"));
+        // `.` leaves out the line terminators.
+        assert!(!check("^.$", "\r"));
+        assert!(!check("^.$", "\u{2028}"));
+        assert!(check("(?s)^.$", "\r"));
+        // \b is an ASCII word boundary.
+        assert!(check(r"^a\b", "a-"));
+        assert!(check(r"^a\b", "aé"));
+        // Class members that the regex crate reads as syntax are literals.
+        assert!(check(r"^[a&&b]+$", "a&b"));
+        assert!(check(r"^[[a]+$", "[a"));
+        assert!(check(r"^[a~-]+$", "~-"));
+        // \uXXXX, a surrogate pair as one character, \x, \cX.
+        assert!(check(r"^\u0041\x42$", "AB"));
+        assert!(check(r"^\uD83C\uDF89$", "🎉"));
+        assert!(check(r"^\cJ$", "\n"));
+        // A literal `{`.
+        assert!(check("^a{,2}$", "a{,2}"));
+        // ECMAScript's [] is nothing and [^] anything (a model's `[]` is
+        // Java's, rewritten before: these are the engine's own).
+        let run = |src: &str, s: &str| {
+            let t = super::super::engine::translate(src, "").expect("translates");
+            regex::Regex::new(&t.source).expect("compiles").is_match(s)
+        };
+        assert!(!run("a[]", "a"));
+        assert!(run("^[^]$", "\n"));
+        // A quantified look-ahead asserts once (+) or not at all (*).
+        assert!(!check(r"^(?!\.)+[a.]+$", ".a"));
+        assert!(check(r"^(?!\.)*[a.]+$", ".a"));
     }
 }

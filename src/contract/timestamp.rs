@@ -28,8 +28,13 @@ pub fn is_valid(format: Option<&str>, v: &Value) -> bool {
     }
 }
 
-fn digits(s: &str) -> Option<u32> {
-    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+/// The value of `b[range]` as decimal digits; `None` when a byte is no
+/// digit or the range is outside `b`. Bytes, never `&str` slices: a
+/// multi-byte character can sit anywhere in a value an endpoint sends.
+fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
+    let part = b.get(range)?;
+    (!part.is_empty() && part.len() <= 9 && part.iter().all(u8::is_ascii_digit))
+        .then(|| part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
 }
 
 fn is_leap(year: u32) -> bool {
@@ -50,47 +55,81 @@ fn valid_date(year: u32, month: u32, day: u32) -> bool {
 }
 
 /// `hh:mm:ss` with hours 0–23, minutes 0–59, seconds 0–60 (a leap second).
-fn valid_time(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 8
-        && b[2] == b':'
-        && b[5] == b':'
-        && digits(&t[0..2]).is_some_and(|h| h < 24)
-        && digits(&t[3..5]).is_some_and(|m| m < 60)
-        && digits(&t[6..8]).is_some_and(|s| s <= 60)
+fn parse_time(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if b.len() != 8 || b.get(2) != Some(&b':') || b.get(5) != Some(&b':') {
+        return None;
+    }
+    let (h, m, s) = (digits(b, 0..2)?, digits(b, 3..5)?, digits(b, 6..8)?);
+    (h < 24 && m < 60 && s <= 60).then_some((h, m, s))
+}
+
+/// An RFC 3339 date-time, every field in range (the day valid for its
+/// month and year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTime {
+    /// Year, 0–9999.
+    pub year: u32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of the month.
+    pub day: u32,
+    /// Hour, 0–23.
+    pub hour: u32,
+    /// Minute, 0–59.
+    pub minute: u32,
+    /// Second, 0–60.
+    pub second: u32,
+    /// Microseconds: the fraction's first six digits (the rest dropped).
+    pub micros: u32,
+    /// The offset east of UTC, in seconds (`+01:00` is 3600).
+    pub offset_seconds: i64,
+}
+
+/// Parses an RFC 3339 date-time: `2024-02-29T12:30:00Z`, optional
+/// fractional seconds, a `Z` or `±hh:mm` offset. `None` for anything else.
+pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
+    let b = s.as_bytes();
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't')) {
+        return None;
+    }
+    let (year, month, day) = (digits(b, 0..4)?, digits(b, 5..7)?, digits(b, 8..10)?);
+    let (hour, minute, second) = parse_time(b.get(11..19)?)?;
+    if !valid_date(year, month, day) {
+        return None;
+    }
+    let mut rest = b.get(19..)?;
+    let mut micros = 0;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        micros = frac
+            .iter()
+            .take(6)
+            .chain(std::iter::repeat(&b'0'))
+            .take(6)
+            .fold(0u32, |m, d| m * 10 + if d.is_ascii_digit() { u32::from(d - b'0') } else { 0 });
+        rest = frac.get(n..)?;
+    }
+    let offset_seconds = match rest {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (digits(rest, 1..3)?, digits(rest, 4..6)?);
+            if h >= 24 || m >= 60 {
+                return None;
+            }
+            let secs = i64::from(h * 3600 + m * 60);
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return None,
+    };
+    Some(DateTime { year, month, day, hour, minute, second, micros, offset_seconds })
 }
 
 /// An RFC 3339 date-time.
 pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
-        return false;
-    }
-    let (Some(year), Some(month), Some(day)) = (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10])) else {
-        return false;
-    };
-    if !valid_date(year, month, day) || !valid_time(&s[11..19]) {
-        return false;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    match rest {
-        "Z" | "z" => true,
-        offset => {
-            let o = offset.as_bytes();
-            o.len() == 6
-                && matches!(o[0], b'+' | b'-')
-                && o[3] == b':'
-                && digits(&offset[1..3]).is_some_and(|h| h < 24)
-                && digits(&offset[4..6]).is_some_and(|m| m < 60)
-        }
-    }
+    parse_rfc3339(s).is_some()
 }
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -102,10 +141,15 @@ pub fn is_http_date(s: &str) -> bool {
     let [wd, day, mon, year, time, "GMT"] = parts.as_slice() else { return false };
     let Some(wd) = wd.strip_suffix(',').and_then(|w| WEEKDAYS.iter().position(|x| x == &w)) else { return false };
     let Some(month) = MONTHS.iter().position(|m| m == mon).map(|i| i as u32 + 1) else { return false };
-    let (Some(d), Some(y)) = (digits(day).filter(|_| day.len() == 2), digits(year).filter(|_| year.len() == 4)) else {
+    let (Some(d), Some(y)) = (
+        digits(day.as_bytes(), 0..2).filter(|_| day.len() == 2),
+        digits(year.as_bytes(), 0..4).filter(|_| year.len() == 4),
+    ) else {
         return false;
     };
-    valid_date(y, month, d) && valid_time(time) && weekday(i64::from(y), i64::from(month), i64::from(d)) == wd
+    valid_date(y, month, d)
+        && parse_time(time.as_bytes()).is_some()
+        && weekday(i64::from(y), i64::from(month), i64::from(d)) == wd
 }
 
 #[cfg(test)]
@@ -133,6 +177,32 @@ mod tests {
         ] {
             assert!(!is_rfc3339(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn text_of_any_characters_is_parsed_without_panicking() {
+        // A multi-byte character where a digit belongs: once a panic on a
+        // byte slice through it (`&s[11..19]`).
+        for bad in [
+            "2024-01-01T00:00:0éZ",
+            "2024-01-01T00:00:00é",
+            "2024-01-01T00:0é:00Z",
+            "2024-01-01Té0:00:00Z",
+            "2024-01-01T00:00:00.1é",
+            "2024-01-01T00:00:00+0é:00",
+            "é024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00+01:0é",
+            "2024-01-0€T00:00:00Z",
+            "",
+            "2024-01-01T",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
+        assert!(!is_http_date("Sun, 06 Nov 1994 08:49:3é GMT"));
+        assert!(!is_http_date("Sun, 0é Nov 1994 08:49:37 GMT"));
+        let t = parse_rfc3339("1985-04-12T23:20:50.5212345-01:30").expect("parses");
+        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (1985, 4, 12, 23, 20, 50));
+        assert_eq!((t.micros, t.offset_seconds), (521_234, -5400));
     }
 
     #[test]

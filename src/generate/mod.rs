@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use variants::{Constraint, Variant};
+pub use variants::{Constraint, Dropped, Variant};
 
 use crate::contract::Model;
 
@@ -32,7 +32,16 @@ pub struct GenerateOptions {
     pub request: PathBuf,
     /// The suite folder to write or update.
     pub out: PathBuf,
+    /// The most cases written for the operation, the request as given
+    /// included ([`DEFAULT_MAX_CASES`] unless set). `conform generate` does
+    /// one operation a run: this is the per-run cap too.
+    pub max_cases: usize,
 }
+
+/// The default of `--max-cases`: enough for every constraint of a large
+/// operation (botocore's largest inputs give a few hundred), small enough
+/// that a deep model cannot write hundreds of thousands of files.
+pub const DEFAULT_MAX_CASES: usize = 1000;
 
 impl GenerateOptions {
     /// Options for one operation.
@@ -42,7 +51,19 @@ impl GenerateOptions {
         request: impl Into<PathBuf>,
         out: impl Into<PathBuf>,
     ) -> Self {
-        GenerateOptions { model: model.into(), operation: operation.into(), request: request.into(), out: out.into() }
+        GenerateOptions {
+            model: model.into(),
+            operation: operation.into(),
+            request: request.into(),
+            out: out.into(),
+            max_cases: DEFAULT_MAX_CASES,
+        }
+    }
+
+    /// The most cases written (at least 1: the request as given).
+    pub fn with_max_cases(mut self, max_cases: usize) -> Self {
+        self.max_cases = max_cases.max(1);
+        self
     }
 }
 
@@ -64,6 +85,9 @@ pub struct Generated {
     pub removed: Vec<PathBuf>,
     /// The error types violation cases expect.
     pub errors: Vec<String>,
+    /// The cases `max_cases` left out (each constraint that lost one says so
+    /// in its statement).
+    pub dropped: Dropped,
 }
 
 /// Why a suite could not be generated.
@@ -168,9 +192,11 @@ pub fn generate(opts: &GenerateOptions) -> Result<Generated, GenerateError> {
     let request = read_request(&opts.request)?;
     crate::protocol::serialize_request(&model, &op.name, &request)
         .map_err(|e| GenerateError::Request { path: opts.request.clone(), message: e.to_string() })?;
-    let constraints = variants::constraints(&model, &input_shape, &request);
+    // The request as given is a case of its own.
+    let (constraints, dropped) =
+        variants::constraints(&model, &input_shape, &request, opts.max_cases.saturating_sub(1));
     let (errors, fallback) = violation_errors(&model, &op.name);
-    write::write_suite(&write::Plan {
+    let mut generated = write::write_suite(&write::Plan {
         model_path: &opts.model,
         model: &model,
         operation: &op.name,
@@ -179,5 +205,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<Generated, GenerateError> {
         errors: &errors,
         validation_fallback: fallback,
         out: &opts.out,
-    })
+    })?;
+    generated.dropped = dropped;
+    Ok(generated)
 }

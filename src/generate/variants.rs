@@ -78,6 +78,15 @@ fn set(root: &mut Value, path: &[Seg], value: Option<Value>) {
     }
 }
 
+/// The value at `path`, if there is one.
+fn get<'v>(root: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |cur, seg| match (seg, cur) {
+        (Seg::Key(k), Value::Object(m)) => m.get(k),
+        (Seg::Index(i), Value::Array(a)) => a.get(*i),
+        _ => None,
+    })
+}
+
 fn has_template(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.contains("{{"))
 }
@@ -96,14 +105,40 @@ struct Walk<'a> {
     out: Vec<Constraint>,
     /// Shapes on the current path, against recursion.
     stack: Vec<String>,
+    /// Variants that may still be kept (the `--max-cases` cap).
+    room: usize,
+    /// What the cap dropped.
+    dropped: Dropped,
 }
 
+/// The variants the `--max-cases` cap left out.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Dropped {
+    /// How many.
+    pub count: usize,
+    /// The first few, as `member.path: variant-name`.
+    pub examples: Vec<String>,
+}
+
+/// How many dropped variants [`Dropped::examples`] names.
+pub const DROPPED_EXAMPLES: usize = 10;
+
 /// Every constraint of the operation's input, with its variants, in model
-/// order. `base` is the valid input the variants are made from.
-pub fn constraints(model: &Model, input_shape: &str, base: &Value) -> Vec<Constraint> {
-    let mut w = Walk { model, base: base.clone(), out: Vec::new(), stack: Vec::new() };
+/// order, keeping at most `max_variants` variants (the first in model
+/// order); the rest are counted in [`Dropped`] and each constraint that
+/// lost some says so. `base` is the valid input the variants are made from.
+pub fn constraints(model: &Model, input_shape: &str, base: &Value, max_variants: usize) -> (Vec<Constraint>, Dropped) {
+    let mut w = Walk {
+        model,
+        base: base.clone(),
+        out: Vec::new(),
+        stack: Vec::new(),
+        room: max_variants,
+        dropped: Dropped::default(),
+    };
     w.structure(input_shape, base, &[], "", 0, None);
-    w.out
+    (w.out, w.dropped)
 }
 
 impl Walk<'_> {
@@ -113,7 +148,22 @@ impl Walk<'_> {
         input
     }
 
-    fn push(&mut self, member_path: &str, kind: &str, text: String, source: String, variants: Vec<Variant>) {
+    fn push(&mut self, member_path: &str, kind: &str, mut text: String, source: String, mut variants: Vec<Variant>) {
+        if variants.len() > self.room {
+            let cut = variants.split_off(self.room);
+            for v in &cut {
+                if self.dropped.examples.len() < DROPPED_EXAMPLES {
+                    self.dropped.examples.push(format!("{member_path}: {}", v.name));
+                }
+            }
+            self.dropped.count += cut.len();
+            let names: Vec<&str> = cut.iter().map(|v| v.name.as_str()).collect();
+            text.push_str(&format!(
+                "; no case for {}: over the cap of generated cases (--max-cases)",
+                names.join(", ")
+            ));
+        }
+        self.room -= variants.len();
         self.out.push(Constraint {
             member_path: member_path.to_owned(),
             kind: kind.to_owned(),
@@ -123,8 +173,11 @@ impl Walk<'_> {
         });
     }
 
+    /// A variant. Once the cap leaves no room, its input is not built (a
+    /// copy of the whole input per dropped variant): [`Walk::push`] drops it.
     fn variant(&self, name: &str, description: String, path: &[Seg], value: Option<Value>, valid: bool) -> Variant {
-        Variant { name: name.to_owned(), description, input: self.with(path, value), valid }
+        let input = if self.room == 0 { Value::Null } else { self.with(path, value) };
+        Variant { name: name.to_owned(), description, input, valid }
     }
 
     fn structure(
@@ -136,7 +189,7 @@ impl Walk<'_> {
         depth: usize,
         _loc: Option<&str>,
     ) {
-        let Some(ShapeKind::Structure { members, required }) = self.model.shapes.get(shape).map(|s| s.kind.clone())
+        let Some(ShapeKind::Structure { members, required, .. }) = self.model.shapes.get(shape).map(|s| s.kind.clone())
         else {
             return;
         };
@@ -168,12 +221,16 @@ impl Walk<'_> {
                     }
                 },
             };
-            let saved = self.base.clone();
+            // Only this member changes: it is put back, not the whole input
+            // (a copy of the input per member was quadratic).
+            let saved = base_with.is_some().then(|| get(&self.base, &mpath).cloned());
             if let Some(v) = base_with {
                 set(&mut self.base, &mpath, Some(v));
             }
             self.member(m, &member_value, &mpath, &mp, depth);
-            self.base = saved;
+            if let Some(old) = saved {
+                set(&mut self.base, &mpath, old);
+            }
         }
         self.stack.pop();
     }
@@ -249,7 +306,7 @@ impl Walk<'_> {
                 if let (Some(first), Some(elem)) = (first, self.model.shapes.get(member).cloned()) {
                     let mut epath = path.to_vec();
                     epath.push(Seg::Index(0));
-                    let saved = self.base.clone();
+                    let saved = items.is_empty().then(|| get(&self.base, path).cloned());
                     if items.is_empty() {
                         set(&mut self.base, path, Some(Value::Array(vec![first.clone()])));
                     }
@@ -276,7 +333,9 @@ impl Walk<'_> {
                     } else {
                         self.shape_constraints(member, &elem, &first, &epath, &ep, depth + 1, location);
                     }
-                    self.base = saved;
+                    if let Some(old) = saved {
+                        set(&mut self.base, path, old);
+                    }
                 }
             }
             ShapeKind::Map { value: vshape, .. } => {
@@ -335,7 +394,7 @@ impl Walk<'_> {
     /// Long on purpose: the constraints are checked in the order the model
     /// states them, and each arm is a few lines.
     fn string(&mut self, name: &str, shape: &Shape, value: &Value, path: &[Seg], mp: &str, location: Option<&str>) {
-        let pattern = shape.pattern_source.as_deref().and_then(Pattern::new);
+        let pattern = Pattern::of_shape(shape);
         let (min, max) = (whole(&shape.min).map(|m| m.max(0) as u64), whole(&shape.max).map(|m| m.max(0) as u64));
         let seed = value.as_str().filter(|_| !has_template(value)).unwrap_or("a").to_owned();
         let label = location == Some("uri");
@@ -529,7 +588,7 @@ impl Walk<'_> {
         Some(match &s.kind {
             ShapeKind::String { enumeration: Some(values), .. } => Value::String(values.first()?.clone()),
             ShapeKind::String { .. } => {
-                let pattern = s.pattern_source.as_deref().map(Pattern::new);
+                let pattern = s.pattern_source.as_ref().map(|_| Pattern::of_shape(s));
                 let n = min.max(1).min(max.unwrap_or(usize::MAX));
                 ["a", "A", "0", "x1", "conform"]
                     .iter()
@@ -554,14 +613,14 @@ impl Walk<'_> {
                     .map(|i| Some((format!("key{i}"), self.synthesize(value, depth + 1)?)))
                     .collect::<Option<_>>()?,
             ),
-            ShapeKind::Structure { members, required } => {
+            ShapeKind::Structure { members, required, .. } => {
                 let mut o = Map::new();
                 for m in members.iter().filter(|m| required.contains(&m.name)) {
                     o.insert(m.name.clone(), self.synthesize(&m.target, depth + 1)?);
                 }
                 Value::Object(o)
             }
-            ShapeKind::Other => return None,
+            ShapeKind::Blob | ShapeKind::Other => return None,
         })
     }
 }
@@ -580,7 +639,7 @@ fn wrong_type(shape: &Shape, value: &Value) -> Option<Value> {
         ShapeKind::Structure { .. } => Value::String("x".into()),
         ShapeKind::Map { .. } => Value::Array(vec![Value::String("x".into())]),
         ShapeKind::Timestamp { .. } => Value::Bool(true),
-        ShapeKind::Other if shape.type_name == "blob" => Value::from(1),
+        ShapeKind::Blob => Value::from(1),
         ShapeKind::Other => return None,
     })
 }
@@ -594,10 +653,49 @@ fn expected_type(shape: &Shape) -> &'static str {
         ShapeKind::List { .. } => "a list",
         ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",
         ShapeKind::Timestamp { .. } => "a timestamp",
+        ShapeKind::Blob => "a base64 string",
         ShapeKind::Other => "a value",
     }
 }
 
 fn show(s: &str) -> String {
     if s.is_empty() { "empty".into() } else { format!("{:?}", s) }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Six levels of six optional members, strings at the bottom: 429,235
+    /// variants uncapped (253 MB of cases once).
+    fn deep_model() -> Model {
+        let mut shapes = serde_json::Map::new();
+        for level in 0..6 {
+            let members: serde_json::Map<String, Value> =
+                (0..6).map(|i| (format!("m{i}"), json!({"shape": format!("S{}", level + 1)}))).collect();
+            shapes.insert(format!("S{level}"), json!({"type": "structure", "members": members}));
+        }
+        shapes.insert("S6".into(), json!({"type": "string", "min": 1, "max": 16, "pattern": "^[a-z]+$"}));
+        Model::parse(&json!({"metadata": {"protocol": "rest-json"}, "shapes": shapes, "operations": {}}))
+            .expect("the model parses")
+    }
+
+    #[test]
+    fn the_cap_keeps_the_first_variants_and_counts_the_rest() {
+        let model = deep_model();
+        let (capped, dropped) = constraints(&model, "S2", &json!({}), 50);
+        let kept: usize = capped.iter().map(|c| c.variants.len()).sum();
+        assert_eq!(kept, 50);
+        let (all, none) = constraints(&model, "S2", &json!({}), usize::MAX);
+        let total: usize = all.iter().map(|c| c.variants.len()).sum();
+        assert_eq!(none.count, 0);
+        assert_eq!(dropped.count, total - 50);
+        assert_eq!(dropped.examples.len(), DROPPED_EXAMPLES);
+        // Each constraint that lost a case says so; the first ones are whole.
+        assert!(capped.iter().any(|c| c.text.contains("over the cap of generated cases (--max-cases)")));
+        assert_eq!(capped[0].variants.len(), all[0].variants.len());
+        assert!(capped.iter().all(|c| c.variants.iter().all(|v| !v.input.is_null())));
+    }
 }

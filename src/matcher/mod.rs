@@ -22,6 +22,7 @@ pub use json::{
 };
 pub(crate) use json::{key_of, show, value_hash};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
+pub(crate) use number::compare_numbers;
 pub use number::is_integer_literal as is_integer;
 
 /// Checks the status against the allowed set.
