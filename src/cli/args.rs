@@ -205,6 +205,10 @@ pub struct RunArgs {
     /// the step error.
     #[arg(long, value_name = "N", default_value_t = crate::runner::DEFAULT_MAX_FOR_EACH)]
     pub max_for_each: usize,
+    /// JSON values a response body may hold to be judged; a body with more
+    /// makes the step error before it is parsed.
+    #[arg(long, value_name = "N", default_value_t = crate::runner::DEFAULT_MAX_JSON_VALUES)]
+    pub max_json_values: usize,
     /// Write report.json, junit.xml, report.md and report.html here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,

@@ -417,6 +417,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
             max_divergences: args.max_divergences,
             max_body_kept: args.max_body_bytes,
             max_for_each: args.max_for_each,
+            max_json_values: args.max_json_values,
         };
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {

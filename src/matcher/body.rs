@@ -17,6 +17,15 @@ impl<'a> Body<'a> {
         Body { bytes, json: if is_blank(bytes) { None } else { serde_json::from_slice(bytes).ok() } }
     }
 
+    /// [`Body::parse`], unless the text holds more than `max_values` JSON
+    /// values: then `Err(max_values)`, decided by one pass over the bytes
+    /// before anything is parsed. A parsed value takes tens of bytes a
+    /// value, so an 8 MiB `[0,0,...]` of four million numbers would take
+    /// hundreds of MiB to hold; the limit bounds that.
+    pub fn parse_within(bytes: &'a [u8], max_values: usize) -> Result<Body<'a>, usize> {
+        if more_values_than(bytes, max_values) { Err(max_values) } else { Ok(Body::parse(bytes)) }
+    }
+
     /// The bytes as received.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
@@ -38,6 +47,37 @@ impl<'a> Body<'a> {
     }
 }
 
+/// Whether the JSON text holds more than `max` values. Counts the values a
+/// text can hold at most: one, plus one for every `,`, `[` and `{` outside
+/// strings (an empty container counts one more than it holds). Linear, and
+/// stops as soon as the count passes `max`; text that is not JSON is
+/// counted the same way and then fails to parse.
+fn more_values_than(bytes: &[u8], max: usize) -> bool {
+    let (mut count, mut in_string, mut escaped) = (1usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b'[' | b'{' => {
+                count += 1;
+                if count > max {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
@@ -55,5 +95,21 @@ mod tests {
         let b = Body::parse(b"not json");
         assert!(!b.is_blank() && b.json().is_none());
         assert_eq!(b.excerpt(3), "not");
+    }
+
+    #[test]
+    fn a_body_over_the_value_limit_is_not_parsed_issue_24() {
+        // [0,0,0] holds four values (three numbers and the array).
+        assert!(Body::parse_within(b"[0,0,0]", 4).is_ok());
+        assert_eq!(Body::parse_within(b"[0,0,0]", 3).err(), Some(3));
+        // Commas and brackets inside strings, escaped quotes included, are text.
+        let text = br#"{"a":"x,[{\",y","b":[1]}"#;
+        assert!(Body::parse_within(text, 4).is_ok_and(|b| b.json().is_some()));
+        assert!(Body::parse_within(text, 3).is_err());
+        // Four million values in 8 MB are refused before parsing.
+        let mut zeros = b"[0".to_vec();
+        zeros.extend(std::iter::repeat_n(&b",0"[..], 4_000_000).flatten());
+        zeros.push(b']');
+        assert_eq!(Body::parse_within(&zeros, 1_000_000).err(), Some(1_000_000));
     }
 }

@@ -41,6 +41,8 @@ pub(crate) struct Ctx {
     pub max_body_kept: usize,
     /// Items a runtime `for_each` may have (`--max-for-each`).
     pub max_for_each: usize,
+    /// JSON values a response body may hold to be judged (`--max-json-values`).
+    pub max_json_values: usize,
     /// Set once the run has warned of a short secret.
     pub warned_short_secret: std::sync::atomic::AtomicBool,
 }
@@ -463,9 +465,16 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
             return out;
         }
     };
-    let status = status.as_u16();
     // The body is parsed once; every check below reads the same value.
-    let body = Body::parse(&bytes);
+    let body = match Body::parse_within(&bytes, ctx.max_json_values) {
+        Ok(body) => body,
+        Err(limit) => {
+            out.error = Some(StepError::TooManyValues { limit, status: status.to_string() });
+            out.response = Some(received_response(case, status.as_u16(), &headers, bytes, ctx.max_body_kept));
+            return out;
+        }
+    };
+    let status = status.as_u16();
     match body.json() {
         Some(json) => sensitive_values(json, sensitive, &mut scope.secrets),
         // Not JSON as received (invalid UTF-8 in a string, say): its text

@@ -75,6 +75,11 @@ pub const DEFAULT_MAX_BODY_KEPT: usize = 64 * 1024;
 /// Items a runtime `for_each` may have by default (`--max-for-each`).
 pub const DEFAULT_MAX_FOR_EACH: usize = 1_000;
 
+/// JSON values a response body may hold to be judged, by default
+/// (`--max-json-values`): a parsed value takes tens of bytes, so this
+/// bounds a body's parsed form to tens of MiB.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 1_000_000;
+
 /// Where requests go and what the target can do.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -122,6 +127,9 @@ pub struct RunOptions {
     pub max_body_kept: usize,
     /// Items a runtime `for_each` may have; more make the step error.
     pub max_for_each: usize,
+    /// JSON values a response body may hold; more make the step error
+    /// before the body is parsed.
+    pub max_json_values: usize,
 }
 
 impl Default for RunOptions {
@@ -143,6 +151,7 @@ impl Default for RunOptions {
             max_divergences: DEFAULT_MAX_DIVERGENCES,
             max_body_kept: DEFAULT_MAX_BODY_KEPT,
             max_for_each: DEFAULT_MAX_FOR_EACH,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
         }
     }
 }
@@ -191,6 +200,7 @@ pub async fn run(cases: Vec<Case>, target: &Target, opts: &RunOptions) -> Result
         max_divergences: opts.max_divergences.max(1),
         max_body_kept: opts.max_body_kept,
         max_for_each: opts.max_for_each,
+        max_json_values: opts.max_json_values,
         warned_short_secret: AtomicBool::new(false),
     });
     emit(opts, &Event::RunStarted { cases: cases.len() });

@@ -33,6 +33,17 @@ pub enum StepError {
         /// The response's status line, as `200 OK`.
         status: String,
     },
+    /// The body holds more JSON values than the judge parses
+    /// (`--max-json-values`).
+    #[error(
+        "response body holds more than {limit} JSON values (status {status}): too many to judge (raise the limit with `--max-json-values`)"
+    )]
+    TooManyValues {
+        /// The limit, in values.
+        limit: usize,
+        /// The response's status line, as `200 OK`.
+        status: String,
+    },
     /// The expectation could not be applied to this response (a template
     /// that does not render, a bound that is not a number, ...).
     #[error("{0}")]
@@ -59,7 +70,7 @@ impl StepError {
             | StepError::Expectation(t)
             | StepError::Reported(t) => Some(t),
             StepError::Body(inner) => inner.text_mut(),
-            StepError::Timeout(_) | StepError::TooLarge { .. } => None,
+            StepError::Timeout(_) | StepError::TooLarge { .. } | StepError::TooManyValues { .. } => None,
         }
     }
 }
