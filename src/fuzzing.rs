@@ -446,6 +446,12 @@ impl Gen<'_> {
         }
     }
 
+    /// Text for a case file: `{{` would be a template naming an undefined
+    /// variable, which the loader refuses; templates are chosen on purpose.
+    fn case_text(&mut self) -> String {
+        self.text().replace("{{", "{ {")
+    }
+
     fn number(&mut self) -> Value {
         let text = if self.flip() {
             self.pick(NUMBERS).unwrap_or("0").to_owned()
@@ -623,7 +629,7 @@ impl Gen<'_> {
         if let Value::Object(o) = &mut s {
             match self.below(4) {
                 0 => {
-                    let p = if self.one_in(4) { self.text() } else { self.pick(PATTERNS).unwrap_or("").to_owned() };
+                    let p = if self.one_in(16) { self.text() } else { self.pick(PATTERNS).unwrap_or("").to_owned() };
                     o.insert("pattern".into(), Value::String(p));
                 }
                 1 => {
@@ -819,6 +825,8 @@ impl Gen<'_> {
     }
 
     fn step(&mut self, index: usize, json_protocol: bool, status: u16, body: &Value) -> toml::Table {
+        // What a case may expect; a response may send any status.
+        let status = if (100..=599).contains(&status) { status } else { 200 };
         let mut step = toml::Table::new();
         step.insert("method".into(), "POST".into());
         step.insert("path".into(), "/op".into());
@@ -851,7 +859,7 @@ impl Gen<'_> {
             for _ in 0..1 + self.below(3) {
                 let name = ["content-type", "x-a", "etag", "x-amzn-requestid"][self.below(4)];
                 let v: toml::Value = match self.below(4) {
-                    0 => self.text().into(),
+                    0 => self.case_text().into(),
                     1 => table(&[("regex", self.regex().into())]),
                     2 => table(&[("present", true.into())]),
                     _ => table(&[("absent", true.into())]),
@@ -862,9 +870,9 @@ impl Gen<'_> {
         }
         if self.one_in(4) {
             let e: toml::Value = if self.flip() {
-                self.text().into()
+                self.case_text().into()
             } else {
-                toml::Value::Array(vec!["Err0".into(), self.text().into()])
+                toml::Value::Array(vec!["Err0".into(), self.case_text().into()])
             };
             expect.insert("error".into(), e);
         }
@@ -872,7 +880,7 @@ impl Gen<'_> {
             0 => {}
             1 => {
                 let t: toml::Value =
-                    if self.flip() { self.text().into() } else { table(&[("regex", self.regex().into())]) };
+                    if self.flip() { self.case_text().into() } else { table(&[("regex", self.regex().into())]) };
                 expect.insert("text".into(), t);
             }
             _ => {
@@ -906,8 +914,14 @@ impl Gen<'_> {
         step
     }
 
+    /// A regex for an expectation (the `regex` crate's syntax, mostly).
     fn regex(&mut self) -> String {
-        if self.flip() { self.pick(PATTERNS).unwrap_or("").to_owned() } else { self.text() }
+        if self.one_in(8) {
+            self.case_text()
+        } else {
+            let p = self.pick(PATTERNS).unwrap_or("");
+            if p.contains("(?") { ".*".to_owned() } else { p.to_owned() }
+        }
     }
 
     /// A JSONPath to some node of the body (or any text).
@@ -936,7 +950,7 @@ impl Gen<'_> {
                 break;
             }
         }
-        if self.one_in(8) { self.text() } else { path }
+        if self.one_in(32) { self.case_text() } else { path }
     }
 
     /// A JSON expectation for a value: the value itself, or some matcher
@@ -992,17 +1006,20 @@ impl Gen<'_> {
             }
             8 => {
                 let other = self.wild(3);
-                let mut options = vec![exact(v), exact(&other)];
+                // `$one_of` takes plain values only.
+                let mut options: Vec<toml::Value> = [v, &other].into_iter().filter_map(plain).collect();
                 if self.flip() {
                     options.reverse();
                 }
                 if templates && self.one_in(3) {
                     table(&[("$one_of", "{{l}}".into())])
+                } else if options.is_empty() {
+                    table(&[("$any", true.into())])
                 } else {
                     table(&[("$one_of", toml::Value::Array(options))])
                 }
             }
-            9 => table(&[("$eq", exact(v))]),
+            9 => table(&[("$eq", plain(v).unwrap_or_else(|| exact(v)))]),
             10 => table(&[("$regex", self.regex().into())]),
             11 if templates => ["{{a}}", "{{s}}", "{{h}}", "{{l}}", "{{item}}", "{{index}}"][self.below(6)].into(),
             _ => match v {
@@ -1021,11 +1038,11 @@ impl Gen<'_> {
                             m.insert("$strict".into(), self.flip().into());
                         }
                         1 => {
-                            m.insert(self.text(), table(&[("$absent", true.into())]));
+                            m.insert(self.case_text(), table(&[("$absent", true.into())]));
                         }
                         2 => {
                             let w = self.wild(4);
-                            m.insert(self.text(), exact(&w));
+                            m.insert(self.case_text(), exact(&w));
                         }
                         _ => {}
                     }
@@ -1096,6 +1113,28 @@ impl Gen<'_> {
     }
 }
 
+/// A JSON value as a plain TOML value, if TOML can say it without matchers.
+fn plain(v: &Value) -> Option<toml::Value> {
+    match v {
+        Value::Null => None,
+        Value::Bool(b) => Some((*b).into()),
+        Value::Number(n) => {
+            let text = n.to_string();
+            text.parse::<i64>()
+                .ok()
+                .map(toml::Value::from)
+                .or_else(|| text.parse::<f64>().ok().filter(|f| f.is_finite()).map(toml::Value::from))
+        }
+        Value::String(s) => Some(s.replace("{{", "{ {").into()),
+        Value::Array(a) => a.iter().map(plain).collect::<Option<Vec<_>>>().map(toml::Value::Array),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| plain(v).map(|v| (k.clone(), v)))
+            .collect::<Option<toml::Table>>()
+            .map(toml::Value::Table),
+    }
+}
+
 fn table(pairs: &[(&str, toml::Value)]) -> toml::Value {
     toml::Value::Table(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
 }
@@ -1118,7 +1157,7 @@ fn exact(v: &Value) -> toml::Value {
                 table(&[("$gte", text.clone().into()), ("$lte", text.into())])
             }
         }
-        Value::String(s) => s.clone().into(),
+        Value::String(s) => s.replace("{{", "{ {").into(),
         Value::Array(a) => toml::Value::Array(a.iter().map(exact).collect()),
         Value::Object(o) => {
             let mut m = toml::Table::new();
