@@ -78,6 +78,7 @@ mod cli;
 pub mod contract;
 pub mod double;
 mod files;
+pub mod fuzzing;
 mod generate;
 pub mod harness;
 pub mod matcher;
