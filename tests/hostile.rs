@@ -252,3 +252,55 @@ expect = { status = 200, json = { deleted = "one thing" } }
     assert!(empty.to_string().contains("is empty, which leaves an empty path segment"), "{empty:#}");
     assert!(!empty.to_string().contains("every thing"), "the request was sent: {empty:#}");
 }
+
+/// Issue 24: a body with more JSON values than `--max-json-values` errors
+/// its step before it is parsed, naming the limit and the flag; a body
+/// within the limit is judged as before.
+#[test]
+fn a_body_over_the_json_value_limit_errors_its_step_before_parsing() {
+    let port = json_server(route);
+    let cases = r#"
+[[case]]
+name = "list"
+[[case.step]]
+method = "GET"
+path = "/list"
+expect = { status = 200, json = { ids = ["a", "b", "c", "d", "e"] } }
+"#;
+    let dir = case_dir(&[("v/v.toml", cases)]);
+    let run = |limit: &str| {
+        let reports = dir.path().join(format!("reports-{limit}"));
+        let o = conform(
+            &[
+                "run",
+                "--endpoint",
+                &format!("http://127.0.0.1:{port}"),
+                "--unsigned",
+                "--max-json-values",
+                limit,
+                "--report-dir",
+                reports.to_str().unwrap(),
+                "v",
+            ],
+            dir.path(),
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+        (o, report["cases"][0].clone())
+    };
+    // `{"ids": ["a", "b", "c", "d", "e"]}` holds seven values.
+    let (o, case) = run("7");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(case["outcome"], "passed", "{case:#}");
+    let (o, case) = run("6");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(case["outcome"], "errored", "{case:#}");
+    assert!(
+        case.to_string().contains(
+            "response body holds more than 6 JSON values (status 200 OK): too many to judge (raise the limit with `--max-json-values`)"
+        ),
+        "{case:#}"
+    );
+    // The body is still in the report, for the reader.
+    assert!(case["steps"][0]["response"]["body"]["text"].as_str().is_some_and(|t| t.contains("\"ids\"")), "{case:#}");
+}
