@@ -132,6 +132,7 @@ fn route(method: &str, path: &str) -> String {
             format!("{{{}}}", members.join(", "))
         }
         (_, "/list") => r#"{"ids": ["a", "b", "c", "d", "e"]}"#.into(),
+        (_, "/zeros") => format!("[{}]", vec!["0"; 3000].join(",")),
         ("DELETE", "/things/") => r#"{"deleted": "every thing"}"#.into(),
         _ => "{}".into(),
     }
@@ -156,6 +157,13 @@ name = "text"
 method = "GET"
 path = "/many"
 expect = { status = 200, text = "nope" }
+
+[[case]]
+name = "zeros"
+[[case.step]]
+method = "GET"
+path = "/zeros"
+expect = { status = 200, json = { "$each" = 1 } }
 
 [[case]]
 name = "big request"
@@ -231,6 +239,12 @@ expect = { status = 200, json = { deleted = "one thing" } }
             "{f}"
         );
     }
+    // Past the matcher's own 1,000, divergences are counted, not built; the
+    // step still says how many there were.
+    let zeros = case("zeros");
+    assert_eq!(zeros["outcome"], "failed", "{zeros:#}");
+    assert_eq!(zeros["steps"][0]["divergences"].as_array().unwrap().len(), 10, "{zeros:#}");
+    assert_eq!(zeros["steps"][0]["more_divergences"], serde_json::json!({"count": 2990, "new": 2990}));
     // A text divergence holds the body it judged: cut like one.
     let text_case = report["cases"].as_array().unwrap().iter().find(|c| c["name"] == "text").unwrap();
     let actual = text_case["steps"][0]["divergences"][0]["actual"].as_str().unwrap();

@@ -216,8 +216,9 @@ fn cap_divergences(r: &mut StepResult, max: usize) {
     if r.mismatches.len() <= max {
         return;
     }
+    // Divergences the matcher only counted are already in `omitted`.
     let new = (max..r.mismatches.len()).filter(|&i| r.known_at(i).is_none()).count();
-    r.omitted = Omitted::new(r.mismatches.len() - max, new);
+    r.omitted = Omitted::new(r.omitted.count + r.mismatches.len() - max, r.omitted.new + new);
     r.mismatches.truncate(max);
     r.mismatches.shrink_to_fit();
     r.known.truncate(max);
@@ -726,7 +727,16 @@ fn judge_json(
     if !r.mismatches.is_empty() {
         out.body_diff = Some((r.expected_view, json.cloned().unwrap_or(Value::Null)));
     }
-    out.mismatches.extend(r.mismatches);
+    let mut found = r.mismatches;
+    if r.omitted > 0 {
+        // The matcher built the first divergences and counted the rest; its
+        // last divergence only says how many. The step counts them with its
+        // own omitted ones instead, as new: no baseline entry was matched
+        // against divergences that were never built.
+        found.pop();
+        out.omitted = Omitted::new(out.omitted.count + r.omitted, out.omitted.new + r.omitted);
+    }
+    out.mismatches.extend(found);
 }
 
 fn capture(
