@@ -318,3 +318,51 @@ expect = { status = 200, json = { ids = ["a", "b", "c", "d", "e"] } }
     // The body is still in the report, for the reader.
     assert!(case["steps"][0]["response"]["body"]["text"].as_str().is_some_and(|t| t.contains("\"ids\"")), "{case:#}");
 }
+
+/// Issue 24: divergences the body matcher only counted (past its 1,000)
+/// are known to a baseline entry that names no path, so a baselined step
+/// stays `known`; an entry naming one path cannot know them.
+#[test]
+fn counted_divergences_are_known_to_an_entry_without_a_path() {
+    let port = json_server(route);
+    let cases = r#"
+[[case]]
+name = "zeros"
+[[case.step]]
+name = "get"
+method = "GET"
+path = "/zeros"
+expect = { status = 200, json = { "$each" = 1 } }
+"#;
+    let dir = case_dir(&[("z/z.toml", cases)]);
+    let run = |known: &str| {
+        let baseline = dir.path().join("known.toml");
+        std::fs::write(&baseline, known).unwrap();
+        let reports = dir.path().join("reports");
+        let o = conform(
+            &[
+                "run",
+                "--endpoint",
+                &format!("http://127.0.0.1:{port}"),
+                "--unsigned",
+                "--baseline",
+                baseline.to_str().unwrap(),
+                "--report-dir",
+                reports.to_str().unwrap(),
+                "z",
+            ],
+            dir.path(),
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+        (o, report["cases"][0].clone())
+    };
+    let (o, case) =
+        run("[[known]]\ncase = \"z/z::zeros\"\nstep = \"get\"\nkind = \"body\"\nreason = \"every element is 0\"\n");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(case["outcome"], "known", "{case:#}");
+    let (o, case) =
+        run("[[known]]\ncase = \"z/z::zeros\"\nstep = \"get\"\npath = \"$[0]\"\nreason = \"the first is 0\"\n");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(case["outcome"], "failed", "{case:#}");
+}

@@ -19,4 +19,5 @@ mod update;
 
 pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES};
 pub use matching::{Key, base_step_name, kind_from_str, normalize_path};
+pub(crate) use matching::{Probe, divergence_probes};
 pub use update::{Change, Observed, ObservedCase, update};

@@ -464,7 +464,9 @@ pub fn from_json(v: &Value) -> Result<ParsedReport, ReportError> {
                         warnings: Vec::new(),
                         error: st.error.map(StepError::Reported),
                         body_diff: st.diff.map(|d| (d.expected, d.actual)),
-                        omitted: st.more_divergences.map_or_else(Omitted::default, |m| Omitted::new(m.count, m.new)),
+                        omitted: st
+                            .more_divergences
+                            .map_or_else(Omitted::default, |m| Omitted::new(m.count, m.new.min(m.count))),
                         used_entries: Vec::new(),
                         duration: Duration::from_millis(st.duration_ms),
                     }

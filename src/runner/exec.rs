@@ -16,7 +16,7 @@ use super::redact::{Redactor, SECRET_HEADERS, SHORT_SECRET_LEN, sensitive_values
 use super::result::*;
 use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
-use crate::baseline::{Baseline, base_step_name};
+use crate::baseline::{Baseline, Probe, base_step_name, divergence_probes};
 use crate::case::{
     BodyExpect, Capture, CaptureSource, Case, HeaderExpect, JsonExpect, Leaf, RequestBody, Step, StepRepeat, TextExpect,
 };
@@ -174,11 +174,26 @@ fn mark_known(r: &mut StepResult, phase: Phase, case: &Case, ctx: &Ctx) {
         && !r.mismatches.is_empty()
     {
         r.known = baseline.classify(&case.id, &r.name, &r.mismatches);
+        // An entry knows a divergence when its key is one of the
+        // divergence's probes: one set of them, then one look-up an entry.
+        let seen: HashSet<Probe> = r.mismatches.iter().flat_map(|m| divergence_probes(&r.name, m)).collect();
         r.used_entries = baseline
             .entries_for(&case.id)
-            .filter(|(_, e)| r.mismatches.iter().any(|m| e.matches(&case.id, &r.name, m)))
+            .filter(|(_, e)| e.key().probes().iter().any(|p| seen.contains(p)))
             .map(|(i, _)| i)
             .collect();
+        // Body divergences the matcher only counted have no path: an entry
+        // that names none (any path of the step, kind `body` or any) knows
+        // them; a path-naming entry cannot tell, so they stay new.
+        if r.omitted.new > 0 {
+            let counted = Mismatch::new(MismatchKind::Body, "", "", "", "");
+            let knows = baseline.entries_for(&case.id).any(|(_, e)| {
+                e.path.is_none() && e.key().probes().iter().any(|p| divergence_probes(&r.name, &counted).contains(p))
+            });
+            if knows {
+                r.omitted.new = 0;
+            }
+        }
     }
     cap_divergences(r, ctx.max_divergences);
     // A divergence's texts are bounded like a body: a text expectation's
@@ -471,7 +486,10 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         Ok(body) => body,
         Err(limit) => {
             out.error = Some(StepError::TooManyValues { limit, status: status.to_string() });
-            out.response = Some(received_response(case, status.as_u16(), &headers, bytes, ctx.max_body_kept));
+            // The values of sensitive members were not collected from a body
+            // not parsed: with any to hide, none of it is kept.
+            let keep = if sensitive.is_empty() { ctx.max_body_kept } else { 0 };
+            out.response = Some(received_response(case, status.as_u16(), &headers, bytes, keep));
             return out;
         }
     };

@@ -52,6 +52,9 @@ pub struct Redactor {
     names: BTreeSet<String>,
     /// Built by `seal` once collection is over.
     sealed: Option<Sealed>,
+    /// The secret forms, longest first, when the automaton could not be
+    /// built: each is then searched for plainly (slow, never open).
+    blind: Vec<String>,
 }
 
 /// The automata of a case, built once.
@@ -75,6 +78,7 @@ impl Redactor {
             sensitive_members: sensitive_members.into_iter().collect(),
             names: BTreeSet::new(),
             sealed: None,
+            blind: Vec::new(),
         }
     }
 
@@ -168,6 +172,8 @@ impl Redactor {
             // Only a pattern set beyond the automaton's size limits fails to
             // build; every secret then goes through a plain search.
             self.sealed = None;
+            self.blind = forms.into_iter().collect();
+            self.blind.sort_by_key(|f| std::cmp::Reverse(f.len()));
             return;
         };
         // Only names that hold a secret form strictly inside them need
@@ -186,7 +192,7 @@ impl Redactor {
     /// Replaces every secret form in a text, except inside a name the
     /// result shows as structure or a JSON member name.
     fn scrub(&self, text: &mut String) {
-        let Some(sealed) = &self.sealed else { return };
+        let Some(sealed) = &self.sealed else { return self.scrub_blind(text) };
         let mut found = sealed.secrets.find_iter(text.as_str()).peekable();
         if found.peek().is_none() {
             return;
@@ -196,17 +202,32 @@ impl Redactor {
             kept.extend(names.find_iter(text.as_str()).map(|m| (m.start(), m.end())));
         }
         if looks_like_json(text) {
+            let from = kept.len();
             member_name_spans(text, &mut kept);
+            unkeep_whole_secrets(&sealed.secrets, text, &mut kept, from);
         }
         let out = replace_outside(text, found.map(|m| (m.start(), m.end())), &mut kept);
         *text = out;
     }
 
+    /// Without an automaton, every form is searched for plainly, longest
+    /// first; structure is not told apart there.
+    fn scrub_blind(&self, text: &mut String) {
+        for form in &self.blind {
+            if text.contains(form.as_str()) {
+                *text = text.replace(form.as_str(), REDACTED);
+            }
+        }
+    }
+
     /// A body kept only in part may end inside a secret, where no form of
     /// it matches: its last bytes, fewer than the longest form, go.
     fn trim_cut(&self, body: &mut String) {
-        let Some(sealed) = &self.sealed else { return };
-        let mut end = body.len().saturating_sub(sealed.longest.saturating_sub(1));
+        let longest = match &self.sealed {
+            Some(sealed) => sealed.longest,
+            None => self.blind.first().map_or(0, String::len),
+        };
+        let mut end = body.len().saturating_sub(longest.saturating_sub(1));
         while !body.is_char_boundary(end) {
             end -= 1;
         }
@@ -216,13 +237,14 @@ impl Redactor {
     /// Scrubs the values of a JSON path's filter selectors; its member
     /// names stay whatever they hold.
     fn scrub_path(&self, path: &mut String) {
-        let Some(sealed) = &self.sealed else { return };
+        let Some(sealed) = &self.sealed else { return self.scrub_blind(path) };
         let mut found = sealed.secrets.find_iter(path.as_str()).peekable();
         if found.peek().is_none() {
             return;
         }
         let mut kept = Vec::new();
         path_name_spans(path, &mut kept);
+        unkeep_whole_secrets(&sealed.secrets, path, &mut kept, 0);
         let out = replace_outside(path, found.map(|m| (m.start(), m.end())), &mut kept);
         *path = out;
     }
@@ -279,6 +301,27 @@ fn replace_outside(text: &str, found: impl Iterator<Item = (usize, usize)>, kept
 /// member names can be told from its values.
 fn looks_like_json(text: &str) -> bool {
     matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// A name that is a secret form and nothing else, and not a short one, is
+/// a value an endpoint echoed as a key (a map keyed by a token), not
+/// structure: of the spans from `from` on, those whose name (quotes aside)
+/// is wholly one such form are not kept. A name that only holds one
+/// (`latestVersion` for the secret `test`) stays.
+fn unkeep_whole_secrets(secrets: &AhoCorasick, text: &str, kept: &mut Vec<(usize, usize)>, from: usize) {
+    let mut i = from;
+    while let Some(&(s, e)) = kept.get(i) {
+        let name = text.get(s..e).unwrap_or("").trim_matches(|c| c == '"' || c == '\'');
+        // A short secret (`test`, an emulator's dummy key) may well be a
+        // member's name too: that stays structure, as the run warns.
+        let whole = name.len() >= SHORT_SECRET_LEN
+            && secrets.find(name).is_some_and(|m| m.start() == 0 && m.end() == name.len());
+        if whole {
+            kept.swap_remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Adds the byte spans of the member names of a JSON text (a string
@@ -623,6 +666,35 @@ mod structure {
             r.reason.as_deref(),
             Some("step s: shape at $.latestVersion: wrong type; expected a number, got \"<redacted>\"")
         );
+    }
+
+    /// A secret an endpoint echoes as a key (a map keyed by a token) is a
+    /// value, not structure: scrubbed in bodies and paths; names that only
+    /// hold it stay.
+    #[test]
+    fn a_member_name_that_is_a_secret_is_scrubbed() {
+        let body = r#"{"Sessions": {"abc123xyz": {}, "abc123xyz-owner": 1}}"#.to_owned();
+        let m = Mismatch::new(MismatchKind::Shape, "$.Sessions.abc123xyz", "absent", "{}", "not documented");
+        let mut r = result_with(body, vec![m]);
+        Redactor::new(["abc123xyz".to_owned()], []).apply(&mut r);
+        let s = &r.steps[0];
+        assert_eq!(s.mismatches[0].path, "$.Sessions.<redacted>");
+        let body = &s.response.as_ref().unwrap().body;
+        assert_eq!(body, r#"{"Sessions": {"<redacted>": {}, "abc123xyz-owner": 1}}"#);
+    }
+
+    /// Without its automaton (a pattern set beyond its limits), the
+    /// redactor searches plainly: it never fails open.
+    #[test]
+    fn without_an_automaton_secrets_are_still_scrubbed() {
+        let mut r = Redactor::new(["s3cr3t-value".to_owned()], []);
+        r.blind = vec!["s3cr3t-value".to_owned(), "s3cr3t".to_owned()];
+        let mut text = "a s3cr3t-value and a s3cr3t".to_owned();
+        r.scrub(&mut text);
+        assert_eq!(text, "a <redacted> and a <redacted>");
+        let mut path = "$.a[?@.b==\"s3cr3t-value\"]".to_owned();
+        r.scrub_path(&mut path);
+        assert_eq!(path, "$.a[?@.b==\"<redacted>\"]");
     }
 
     /// A body kept in part may end inside a secret: that tail goes.

@@ -325,7 +325,10 @@ impl CaseResult {
 
     /// How many divergences of the case a baseline entry knows.
     pub fn known_count(&self) -> usize {
-        self.steps.iter().map(|s| s.known.iter().flatten().count() + (s.omitted.count - s.omitted.new)).sum()
+        self.steps
+            .iter()
+            .map(|s| s.known.iter().flatten().count() + s.omitted.count.saturating_sub(s.omitted.new))
+            .sum()
     }
 }
 
