@@ -200,21 +200,29 @@ impl Tally {
         let mut kinds = BTreeMap::new();
         for (k, n) in &now.kinds {
             let was = self.kinds.get(k).copied().unwrap_or_default();
-            let d = DroppedKind { constraints: n.constraints - was.constraints, cases: n.cases - was.cases };
+            let d = DroppedKind {
+                constraints: n.constraints.saturating_sub(was.constraints),
+                cases: n.cases.saturating_sub(was.cases),
+            };
             if d != DroppedKind::default() {
                 kinds.insert(k.clone(), d);
             }
         }
-        Tally { count: now.count - self.count, constraints: now.constraints - self.constraints, kinds }
+        Tally {
+            count: now.count.saturating_sub(self.count),
+            constraints: now.constraints.saturating_sub(self.constraints),
+            kinds,
+        }
     }
 
     fn add_to(&self, d: &mut Dropped) {
-        d.count += self.count;
-        d.constraints += self.constraints;
+        // Saturating: a wide enough model has more paths than a usize counts.
+        d.count = d.count.saturating_add(self.count);
+        d.constraints = d.constraints.saturating_add(self.constraints);
         for (k, n) in &self.kinds {
             let e = d.kinds.entry(k.clone()).or_default();
-            e.constraints += n.constraints;
-            e.cases += n.cases;
+            e.constraints = e.constraints.saturating_add(n.constraints);
+            e.cases = e.cases.saturating_add(n.cases);
         }
     }
 }
@@ -305,12 +313,12 @@ impl Walk<'_> {
                 self.dropped.examples.push(format!("{member_path}: {}", v.name));
             }
         }
-        self.dropped.count += variants.len();
+        self.dropped.count = self.dropped.count.saturating_add(variants.len());
         let k = self.dropped.kinds.entry(kind.to_owned()).or_default();
-        k.cases += variants.len();
+        k.cases = k.cases.saturating_add(variants.len());
         if whole {
-            self.dropped.constraints += 1;
-            k.constraints += 1;
+            self.dropped.constraints = self.dropped.constraints.saturating_add(1);
+            k.constraints = k.constraints.saturating_add(1);
         }
     }
 
@@ -931,6 +939,36 @@ mod counted_tests {
         assert_eq!(dropped.kinds, by_kind);
         let summary = dropped.summary();
         assert!(summary.contains(&format!("and {} more", dropped.count - DROPPED_EXAMPLES)), "{summary}");
+    }
+
+    #[test]
+    fn counts_past_the_cap_are_exact_on_a_recursive_model() {
+        // T reaches itself directly, through a list and through U: what a
+        // subtree holds depends on which of its shapes are already on the
+        // path (T under U, then T under W, at the same depth).
+        let model = Model::parse(&json!({
+            "metadata": {"protocol": "rest-json"},
+            "shapes": {
+                "In": {"type": "structure", "members": {
+                    "t": {"shape": "T"}, "u": {"shape": "U"}, "v": {"shape": "W"}, "l": {"shape": "TList"}}},
+                "W": {"type": "structure", "members": {"t": {"shape": "T"}}},
+                "T": {"type": "structure", "members": {
+                    "a": {"shape": "Leaf"}, "b": {"shape": "T"}, "c": {"shape": "TList"}, "d": {"shape": "U"}}},
+                "U": {"type": "structure", "members": {"x": {"shape": "T"}, "y": {"shape": "Leaf"}}},
+                "TList": {"type": "list", "member": {"shape": "T"}, "max": 3},
+                "Leaf": {"type": "string", "min": 1, "max": 4}
+            },
+            "operations": {}
+        }))
+        .expect("the model parses");
+        let (all, _) = constraints(&model, "In", &json!({}), usize::MAX);
+        let total: usize = all.iter().map(|c| c.variants.len()).sum();
+        for cap in [0, 1, 7, 30] {
+            let (capped, dropped) = constraints(&model, "In", &json!({}), cap);
+            let kept: usize = capped.iter().map(|c| c.variants.len()).sum();
+            assert_eq!(kept + dropped.count, total, "cap {cap}");
+            assert_eq!(capped.len() + dropped.constraints, all.len(), "cap {cap}");
+        }
     }
 
     #[test]
