@@ -180,3 +180,81 @@ async fn mutants_that_accept_invalid_input_are_killed_by_generated_cases() {
     }
     assert!(survivors.is_empty(), "mutants no generated case kills: {survivors:?}");
 }
+
+/// The model of the `generate-6x6` probe (bench/probes/gen.py): six levels of
+/// six members, each leaf a string with bounds and a pattern; 429,235 cases
+/// before the cap.
+fn deep_model() -> String {
+    let mut shapes = serde_json::Map::new();
+    shapes.insert("Leaf".into(), serde_json::json!({"type": "string", "min": 1, "max": 8, "pattern": "^[a-z]+$"}));
+    for level in 1..=6 {
+        let inner = if level == 6 { "Leaf".to_owned() } else { format!("L{}", level + 1) };
+        let members: serde_json::Map<String, serde_json::Value> = ["A", "B", "C", "D", "E", "F"]
+            .iter()
+            .map(|n| (n.to_string(), serde_json::json!({"shape": inner})))
+            .collect();
+        shapes.insert(format!("L{level}"), serde_json::json!({"type": "structure", "members": members}));
+    }
+    shapes.insert("Out".into(), serde_json::json!({"type": "structure", "members": {}}));
+    shapes.insert(
+        "Bad".into(),
+        serde_json::json!({"type": "structure", "members": {}, "error": {"httpStatusCode": 400}, "exception": true}),
+    );
+    serde_json::json!({
+        "version": "2.0",
+        "metadata": {"apiVersion": "2024-01-01", "endpointPrefix": "deep", "protocol": "rest-json",
+                     "serviceId": "Deep", "signatureVersion": "v4", "signingName": "deep", "uid": "deep-2024-01-01"},
+        "operations": {"Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/put", "responseCode": 200},
+                               "input": {"shape": "L1"}, "output": {"shape": "Out"}, "errors": [{"shape": "Bad"}]}},
+        "shapes": shapes,
+    })
+    .to_string()
+}
+
+#[test]
+fn a_deep_model_gets_statements_only_for_the_cases_written_issue_24() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("model.json"), deep_model()).expect("write the model");
+    std::fs::write(dir.path().join("request.json"), "{}").expect("write the request");
+    let out = conform(
+        &["generate", "--model", "model.json", "--operation", "Put", "--request", "request.json", "--out", "deep"],
+        dir.path(),
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("1000 generated cases"), "{t}");
+    assert!(t.contains("capped: 428235 cases not written and 195495 constraints not listed (--max-cases 1000)"), "{t}");
+    assert!(t.contains("and 428225 more"), "{t}");
+    // contract.toml: a statement per constraint that kept a case, the two of
+    // the operation, and the one that sums up what the cap left out (it was
+    // 195,956 statements and 51 MB).
+    let contract = std::fs::read_to_string(dir.path().join("deep/contract.toml")).expect("contract.toml");
+    let statements = contract.matches("[[statement]]").count();
+    assert!(statements <= 1000 + 3, "{statements} statements");
+    assert!(contract.len() < 512 * 1024, "contract.toml holds {} bytes", contract.len());
+    assert_eq!(contract.matches("id = \"Put::capped\"").count(), 1);
+    // Every statement but that one is covered by a written case.
+    let cases = cases_in(&dir.path().join("deep"));
+    assert_eq!(cases.len(), 1000);
+    let ids: Vec<&str> = contract.lines().filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"')).collect();
+    for id in ids.iter().filter(|i| **i != "Put::capped") {
+        assert!(cases.iter().any(|c| c.covers.iter().any(|x| x == id)), "no case covers {id}");
+    }
+    let bytes: u64 = walk_bytes(&dir.path().join("deep"));
+    assert!(bytes < 4 * 1024 * 1024, "the suite holds {bytes} bytes");
+}
+
+fn cases_in(dir: &Path) -> Vec<Case> {
+    load_cases(&[dir.to_path_buf()], &LoadOptions::default()).unwrap_or_else(|e| panic!("the suite loads: {e:?}"))
+}
+
+fn walk_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("a folder")
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() { walk_bytes(&p) } else { e.metadata().map_or(0, |m| m.len()) }
+        })
+        .sum()
+}

@@ -96,14 +96,14 @@ fn generate_cmd(args: GenerateArgs) -> Result<u8> {
         g.kept,
         g.errors.join(" or ")
     );
-    if g.dropped.count > 0 {
-        let more = g.dropped.count - g.dropped.examples.len();
-        let and_more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    if g.dropped.any() {
         println!(
-            "capped: {} cases not written (--max-cases {}): {}{and_more}; their statements say so in contract.toml",
+            "capped: {} cases not written and {} constraints not listed (--max-cases {}): {}; contract.toml sums them up in `{}::capped`",
             g.dropped.count,
+            g.dropped.constraints,
             opts.max_cases,
-            g.dropped.examples.join(", ")
+            g.dropped.summary(),
+            args.operation
         );
     }
     for p in &g.written {

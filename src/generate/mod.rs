@@ -85,8 +85,9 @@ pub struct Generated {
     pub removed: Vec<PathBuf>,
     /// The error types violation cases expect.
     pub errors: Vec<String>,
-    /// The cases `max_cases` left out (each constraint that lost one says so
-    /// in its statement).
+    /// What `max_cases` left out: counted, not built. A constraint that
+    /// lost some of its cases says so in its statement; the ones past the
+    /// cap get none, and one statement (`<Operation>::capped`) sums them up.
     pub dropped: Dropped,
 }
 
@@ -205,6 +206,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<Generated, GenerateError> {
         errors: &errors,
         validation_fallback: fallback,
         out: &opts.out,
+        dropped: &dropped,
+        max_cases: opts.max_cases,
     })?;
     generated.dropped = dropped;
     Ok(generated)

@@ -2,6 +2,8 @@
 //! operation's input as variants of that input: each violation one step
 //! past a limit, each limit itself as a valid variant.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use serde_json::{Map, Value};
 
 use super::pattern::{Pattern, violations};
@@ -107,18 +109,122 @@ struct Walk<'a> {
     stack: Vec<String>,
     /// Variants that may still be kept (the `--max-cases` cap).
     room: usize,
+    /// Constraints without a case that may still be stated (the same cap).
+    caseless_room: usize,
+    /// Set once the cap dropped something: from then on the walk only
+    /// counts, in [`Walk::dropped`].
+    capped: bool,
     /// What the cap dropped.
     dropped: Dropped,
+    /// Past the cap, what a structure's subtree adds to [`Walk::dropped`],
+    /// by [`Walk::memo_key`]: a model of six levels of six members repeats
+    /// one subtree thousands of times, and is counted once per level.
+    memo: HashMap<String, Tally>,
+    /// The shapes each shape leads to, for [`Walk::memo_key`].
+    reach: HashMap<String, HashSet<String>>,
 }
 
-/// The variants the `--max-cases` cap left out.
+/// What the cap dropped of one kind of constraint (`length-max`, `type`...).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DroppedKind {
+    /// Constraints past the cap: no statement, no case.
+    pub constraints: usize,
+    /// Cases not written (of those constraints, and of the one the cap cut).
+    pub cases: usize,
+}
+
+/// What the `--max-cases` cap left out. Past the cap the walk builds
+/// nothing: it counts.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Dropped {
-    /// How many.
+    /// Cases not written.
     pub count: usize,
-    /// The first few, as `member.path: variant-name`.
+    /// Constraints past the cap, which get no statement.
+    pub constraints: usize,
+    /// The same counts by kind of constraint.
+    pub kinds: BTreeMap<String, DroppedKind>,
+    /// The first few cases left out, as `member.path: variant-name`.
     pub examples: Vec<String>,
+}
+
+impl Dropped {
+    /// Whether the cap left anything out.
+    pub fn any(&self) -> bool {
+        self.count > 0 || self.constraints > 0
+    }
+
+    /// What was left out, by kind, then the first cases named:
+    /// `length-max 9 constraints (18 cases), type 3 (3); first left out:
+    /// A.B: length-at-max, ... and 40 more`.
+    pub fn summary(&self) -> String {
+        let kinds: Vec<String> = self
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, (k, n))| {
+                if i == 0 {
+                    format!("{k} {} constraints ({} cases)", n.constraints, n.cases)
+                } else {
+                    format!("{k} {} ({})", n.constraints, n.cases)
+                }
+            })
+            .collect();
+        let more = self.count.saturating_sub(self.examples.len());
+        let and_more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let first = if self.examples.is_empty() {
+            String::new()
+        } else {
+            format!("; first left out: {}{and_more}", self.examples.join(", "))
+        };
+        format!("{}{first}", kinds.join(", "))
+    }
+}
+
+/// What a subtree adds to [`Dropped`] (its examples aside).
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    count: usize,
+    constraints: usize,
+    kinds: BTreeMap<String, DroppedKind>,
+}
+
+impl Tally {
+    fn of(d: &Dropped) -> Tally {
+        Tally { count: d.count, constraints: d.constraints, kinds: d.kinds.clone() }
+    }
+
+    /// What `now` has that `self`, taken earlier, had not.
+    fn since(&self, now: &Dropped) -> Tally {
+        let mut kinds = BTreeMap::new();
+        for (k, n) in &now.kinds {
+            let was = self.kinds.get(k).copied().unwrap_or_default();
+            let d = DroppedKind {
+                constraints: n.constraints.saturating_sub(was.constraints),
+                cases: n.cases.saturating_sub(was.cases),
+            };
+            if d != DroppedKind::default() {
+                kinds.insert(k.clone(), d);
+            }
+        }
+        Tally {
+            count: now.count.saturating_sub(self.count),
+            constraints: now.constraints.saturating_sub(self.constraints),
+            kinds,
+        }
+    }
+
+    fn add_to(&self, d: &mut Dropped) {
+        // Saturating: a wide enough model has more paths than a usize counts.
+        d.count = d.count.saturating_add(self.count);
+        d.constraints = d.constraints.saturating_add(self.constraints);
+        for (k, n) in &self.kinds {
+            let e = d.kinds.entry(k.clone()).or_default();
+            e.constraints = e.constraints.saturating_add(n.constraints);
+            e.cases = e.cases.saturating_add(n.cases);
+        }
+    }
 }
 
 /// How many dropped variants [`Dropped::examples`] names.
@@ -126,8 +232,11 @@ pub const DROPPED_EXAMPLES: usize = 10;
 
 /// Every constraint of the operation's input, with its variants, in model
 /// order, keeping at most `max_variants` variants (the first in model
-/// order); the rest are counted in [`Dropped`] and each constraint that
-/// lost some says so. `base` is the valid input the variants are made from.
+/// order) and at most `max_variants + 1` constraints without a case. At the
+/// first thing the cap drops the walk stops building: what follows is only
+/// counted in [`Dropped`] (no statement, no input), and a constraint that
+/// lost some of its cases says so. `base` is the valid input the variants
+/// are made from.
 pub fn constraints(model: &Model, input_shape: &str, base: &Value, max_variants: usize) -> (Vec<Constraint>, Dropped) {
     let mut w = Walk {
         model,
@@ -135,7 +244,11 @@ pub fn constraints(model: &Model, input_shape: &str, base: &Value, max_variants:
         out: Vec::new(),
         stack: Vec::new(),
         room: max_variants,
+        caseless_room: max_variants.saturating_add(1),
+        capped: false,
         dropped: Dropped::default(),
+        memo: HashMap::new(),
+        reach: HashMap::new(),
     };
     w.structure(input_shape, base, &[], "", 0, None);
     (w.out, w.dropped)
@@ -149,19 +262,38 @@ impl Walk<'_> {
     }
 
     fn push(&mut self, member_path: &str, kind: &str, mut text: String, source: String, mut variants: Vec<Variant>) {
-        if variants.len() > self.room {
-            let cut = variants.split_off(self.room);
-            for v in &cut {
-                if self.dropped.examples.len() < DROPPED_EXAMPLES {
-                    self.dropped.examples.push(format!("{member_path}: {}", v.name));
-                }
+        if !self.capped && variants.is_empty() {
+            if self.caseless_room == 0 {
+                self.capped = true;
+            } else {
+                self.caseless_room -= 1;
             }
-            self.dropped.count += cut.len();
-            let names: Vec<&str> = cut.iter().map(|v| v.name.as_str()).collect();
-            text.push_str(&format!(
-                "; no case for {}: over the cap of generated cases (--max-cases)",
-                names.join(", ")
-            ));
+        }
+        if !self.capped && variants.len() > self.room {
+            self.capped = true;
+            if self.room > 0 {
+                // Part of this constraint's cases fit: it is stated, and says which it lost.
+                let cut = variants.split_off(self.room);
+                self.note_dropped(member_path, kind, &cut, false);
+                let names: Vec<&str> = cut.iter().map(|v| v.name.as_str()).collect();
+                text.push_str(&format!(
+                    "; no case for {}: over the cap of generated cases (--max-cases)",
+                    names.join(", ")
+                ));
+                self.room = 0;
+                self.out.push(Constraint {
+                    member_path: member_path.to_owned(),
+                    kind: kind.to_owned(),
+                    text,
+                    source,
+                    variants,
+                });
+                return;
+            }
+        }
+        if self.capped {
+            self.note_dropped(member_path, kind, &variants, true);
+            return;
         }
         self.room -= variants.len();
         self.out.push(Constraint {
@@ -173,11 +305,56 @@ impl Walk<'_> {
         });
     }
 
+    /// Counts what the cap dropped: `variants` of a constraint (and the
+    /// constraint itself when `whole`), naming the first few.
+    fn note_dropped(&mut self, member_path: &str, kind: &str, variants: &[Variant], whole: bool) {
+        for v in variants {
+            if self.dropped.examples.len() < DROPPED_EXAMPLES {
+                self.dropped.examples.push(format!("{member_path}: {}", v.name));
+            }
+        }
+        self.dropped.count = self.dropped.count.saturating_add(variants.len());
+        let k = self.dropped.kinds.entry(kind.to_owned()).or_default();
+        k.cases = k.cases.saturating_add(variants.len());
+        if whole {
+            self.dropped.constraints = self.dropped.constraints.saturating_add(1);
+            k.constraints = k.constraints.saturating_add(1);
+        }
+    }
+
     /// A variant. Once the cap leaves no room, its input is not built (a
     /// copy of the whole input per dropped variant): [`Walk::push`] drops it.
     fn variant(&self, name: &str, description: String, path: &[Seg], value: Option<Value>, valid: bool) -> Variant {
-        let input = if self.room == 0 { Value::Null } else { self.with(path, value) };
+        let input = if self.room == 0 || self.capped { Value::Null } else { self.with(path, value) };
         Variant { name: name.to_owned(), description, input, valid }
+    }
+
+    /// What a structure's subtree past the cap depends on: the shape, the
+    /// value walked, the depth, and the shapes on the path it can reach
+    /// again (recursion stops there). Member paths only name examples.
+    fn memo_key(&mut self, shape: &str, value: &Value, depth: usize) -> String {
+        if !self.reach.contains_key(shape) {
+            let mut seen = HashSet::new();
+            let mut todo = vec![shape.to_owned()];
+            while let Some(s) = todo.pop() {
+                let next: Vec<&String> = match self.model.shapes.get(&s).map(|s| &s.kind) {
+                    Some(ShapeKind::Structure { members, .. }) => members.iter().map(|m| &m.target).collect(),
+                    Some(ShapeKind::List { member, .. }) => vec![member],
+                    Some(ShapeKind::Map { key, value, .. }) => vec![key, value],
+                    _ => Vec::new(),
+                };
+                for n in next {
+                    if seen.insert(n.clone()) {
+                        todo.push(n.clone());
+                    }
+                }
+            }
+            self.reach.insert(shape.to_owned(), seen);
+        }
+        let reach = self.reach.get(shape);
+        let again: Vec<&str> =
+            self.stack.iter().filter(|s| reach.is_some_and(|r| r.contains(*s))).map(String::as_str).collect();
+        format!("{shape}\u{0}{depth}\u{0}{}\u{0}{value}", again.join("\u{1}"))
     }
 
     fn structure(
@@ -194,6 +371,16 @@ impl Walk<'_> {
             return;
         };
         if depth > MAX_DEPTH || self.stack.iter().any(|s| s == shape) {
+            return;
+        }
+        // Past the cap a subtree only counts: the same one is counted once.
+        let memo =
+            if self.capped { Some((self.memo_key(shape, value, depth), Tally::of(&self.dropped))) } else { None };
+        if let Some((key, _)) = &memo
+            && self.dropped.examples.len() >= DROPPED_EXAMPLES
+            && let Some(t) = self.memo.get(key)
+        {
+            t.add_to(&mut self.dropped);
             return;
         }
         self.stack.push(shape.to_owned());
@@ -233,6 +420,10 @@ impl Walk<'_> {
             }
         }
         self.stack.pop();
+        if let Some((key, before)) = memo {
+            let t = before.since(&self.dropped);
+            self.memo.insert(key, t);
+        }
     }
 
     fn required(&mut self, shape: &str, m: &Member, path: &[Seg], mp: &str) {
@@ -697,5 +888,120 @@ mod cap_tests {
         assert!(capped.iter().any(|c| c.text.contains("over the cap of generated cases (--max-cases)")));
         assert_eq!(capped[0].variants.len(), all[0].variants.len());
         assert!(capped.iter().all(|c| c.variants.iter().all(|v| !v.input.is_null())));
+    }
+}
+
+#[cfg(test)]
+mod counted_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// `levels` levels of six optional members, strings at the bottom.
+    fn deep_model(levels: usize) -> Model {
+        let mut shapes = serde_json::Map::new();
+        for level in 0..levels {
+            let members: serde_json::Map<String, Value> =
+                (0..6).map(|i| (format!("m{i}"), json!({"shape": format!("S{}", level + 1)}))).collect();
+            shapes.insert(format!("S{level}"), json!({"type": "structure", "members": members}));
+        }
+        shapes.insert(format!("S{levels}"), json!({"type": "string", "min": 1, "max": 16, "pattern": "^[a-z]+$"}));
+        Model::parse(&json!({"metadata": {"protocol": "rest-json"}, "shapes": shapes, "operations": {}}))
+            .expect("the model parses")
+    }
+
+    #[test]
+    fn past_the_cap_constraints_are_counted_not_stated_and_the_counts_are_exact() {
+        let model = deep_model(4);
+        let (all, none) = constraints(&model, "S0", &json!({}), usize::MAX);
+        assert!(!none.any());
+        let (capped, dropped) = constraints(&model, "S0", &json!({}), 50);
+        // Only the constraints that kept a case (or, the cut one, some) are stated.
+        let kept: usize = capped.iter().map(|c| c.variants.len()).sum();
+        assert_eq!(kept, 50);
+        assert!(capped.len() <= 50, "{} statements for 50 cases", capped.len());
+        assert!(capped.iter().all(|c| !c.variants.is_empty()));
+        // What was not stated is counted, exactly, in total and by kind
+        // (subtrees past the cap are counted once and reused).
+        assert_eq!(capped.len() + dropped.constraints, all.len());
+        let total: usize = all.iter().map(|c| c.variants.len()).sum();
+        assert_eq!(dropped.count, total - 50);
+        let mut by_kind: BTreeMap<String, DroppedKind> = BTreeMap::new();
+        for c in &all[capped.len()..] {
+            let k = by_kind.entry(c.kind.clone()).or_default();
+            k.constraints += 1;
+            k.cases += c.variants.len();
+        }
+        let cut = capped.last().expect("a statement");
+        let cut_cases = all[capped.len() - 1].variants.len() - cut.variants.len();
+        by_kind.entry(cut.kind.clone()).or_default().cases += cut_cases;
+        by_kind.retain(|_, k| *k != DroppedKind::default());
+        assert_eq!(dropped.kinds, by_kind);
+        let summary = dropped.summary();
+        assert!(summary.contains(&format!("and {} more", dropped.count - DROPPED_EXAMPLES)), "{summary}");
+    }
+
+    #[test]
+    fn counts_past_the_cap_are_exact_on_a_recursive_model() {
+        // T reaches itself directly, through a list and through U: what a
+        // subtree holds depends on which of its shapes are already on the
+        // path (T under U, then T under W, at the same depth).
+        let model = Model::parse(&json!({
+            "metadata": {"protocol": "rest-json"},
+            "shapes": {
+                "In": {"type": "structure", "members": {
+                    "t": {"shape": "T"}, "u": {"shape": "U"}, "v": {"shape": "W"}, "l": {"shape": "TList"}}},
+                "W": {"type": "structure", "members": {"t": {"shape": "T"}}},
+                "T": {"type": "structure", "members": {
+                    "a": {"shape": "Leaf"}, "b": {"shape": "T"}, "c": {"shape": "TList"}, "d": {"shape": "U"}}},
+                "U": {"type": "structure", "members": {"x": {"shape": "T"}, "y": {"shape": "Leaf"}}},
+                "TList": {"type": "list", "member": {"shape": "T"}, "max": 3},
+                "Leaf": {"type": "string", "min": 1, "max": 4}
+            },
+            "operations": {}
+        }))
+        .expect("the model parses");
+        let (all, _) = constraints(&model, "In", &json!({}), usize::MAX);
+        let total: usize = all.iter().map(|c| c.variants.len()).sum();
+        for cap in [0, 1, 7, 30] {
+            let (capped, dropped) = constraints(&model, "In", &json!({}), cap);
+            let kept: usize = capped.iter().map(|c| c.variants.len()).sum();
+            assert_eq!(kept + dropped.count, total, "cap {cap}");
+            assert_eq!(capped.len() + dropped.constraints, all.len(), "cap {cap}");
+        }
+    }
+
+    #[test]
+    fn six_levels_of_six_members_are_counted_without_being_built() {
+        // 429,235 variants of 195,954 constraints: the walk builds 1,000 and
+        // counts the rest (each repeated subtree once).
+        let model = deep_model(6);
+        let (capped, dropped) = constraints(&model, "S0", &json!({}), 999);
+        let kept: usize = capped.iter().map(|c| c.variants.len()).sum();
+        assert_eq!(kept, 999);
+        assert_eq!(kept + dropped.count, 429_235 - 1);
+        assert_eq!(capped.len() + dropped.constraints, 195_954);
+        assert!(capped.len() < 1000);
+    }
+
+    #[test]
+    fn constraints_without_a_case_are_capped_too() {
+        // 3,000 header members, each too long to generate: no case at all.
+        let members: serde_json::Map<String, Value> = (0..3000)
+            .map(|i| {
+                (format!("h{i}"), json!({"shape": "Long", "location": "header", "locationName": format!("x-h{i}")}))
+            })
+            .collect();
+        let model = Model::parse(&json!({
+            "metadata": {"protocol": "rest-json"},
+            "shapes": {"In": {"type": "structure", "members": members}, "Long": {"type": "string", "min": 5000}},
+            "operations": {}
+        }))
+        .expect("the model parses");
+        let (capped, dropped) = constraints(&model, "In", &json!({}), 99);
+        assert_eq!(capped.len(), 100);
+        assert_eq!(dropped.constraints, 2900);
+        assert_eq!(dropped.count, 0);
+        assert!(dropped.any());
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use toml_edit::DocumentMut;
 
-use super::{Constraint, GenerateError, Generated};
+use super::{Constraint, Dropped, GenerateError, Generated};
 use crate::contract::Model;
 
 /// The first line of every generated case file.
@@ -32,6 +32,9 @@ pub struct Plan<'a> {
     pub errors: &'a [String],
     pub validation_fallback: bool,
     pub out: &'a Path,
+    /// What the cap left out: one statement says so.
+    pub dropped: &'a Dropped,
+    pub max_cases: usize,
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> GenerateError {
@@ -262,6 +265,19 @@ fn contract(plan: &Plan, model_name: &str, g: &mut Generated) -> Result<(), Gene
         if c.variants.is_empty() {
             g.without_case += 1;
         }
+    }
+    if plan.dropped.any() {
+        tables.push((
+            statement_id(op, "", "capped"),
+            format!(
+                "{op}'s input documents more than this contract lists: past the cap of {} generated cases, in model order, {} more constraints have no statement and {} cases were not written: {}",
+                plan.max_cases,
+                plan.dropped.constraints,
+                plan.dropped.count,
+                plan.dropped.summary()
+            ),
+            format!("conform generate --max-cases {}", plan.max_cases),
+        ));
     }
     if !doc.contains_key("statement") {
         doc["statement"] = toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new());
