@@ -21,7 +21,7 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde_json::Value;
 
 use super::result::{CaseResult, REDACTED, StepError};
@@ -50,11 +50,33 @@ pub struct Redactor {
     /// Names the result shows as structure (members of divergence paths,
     /// header names): a secret inside one of them is left there.
     names: BTreeSet<String>,
-    /// Built by `seal` once collection is over.
-    sealed: Option<Sealed>,
-    /// The secret forms, longest first, when the automaton could not be
-    /// built: each is then searched for plainly (slow, never open).
-    blind: Vec<String>,
+    /// The longest ASCII letter-or-digit run of each secret: no encoding
+    /// changes it, so a text without any of them holds no secret form and
+    /// needs no search (most texts of most cases).
+    anchors: Vec<String>,
+    /// The automata, built the first time a text holds an anchor: building
+    /// them costs more than a case's whole exchange.
+    built: std::cell::OnceCell<Built>,
+}
+
+/// What `scrub` searches with.
+#[derive(Debug, Clone)]
+enum Built {
+    Automaton(Sealed),
+    /// The automaton could not be built (a pattern set beyond its size
+    /// limits): each form, longest first, is searched for plainly (slow,
+    /// never open).
+    Blind(Vec<String>),
+}
+
+impl Built {
+    /// Every encoding of every secret, longest first.
+    fn forms(&self) -> &[String] {
+        match self {
+            Built::Automaton(sealed) => &sealed.forms,
+            Built::Blind(forms) => forms,
+        }
+    }
 }
 
 /// The automata of a case, built once.
@@ -65,8 +87,8 @@ struct Sealed {
     secrets: AhoCorasick,
     /// The names that hold a secret form inside them (and are longer).
     names: Option<AhoCorasick>,
-    /// The length of the longest secret form, in bytes.
-    longest: usize,
+    /// Every encoding of every secret, longest first.
+    forms: Vec<String>,
 }
 
 impl Redactor {
@@ -77,8 +99,8 @@ impl Redactor {
             secrets: secrets.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN).collect(),
             sensitive_members: sensitive_members.into_iter().collect(),
             names: BTreeSet::new(),
-            sealed: None,
-            blind: Vec::new(),
+            anchors: Vec::new(),
+            built: std::cell::OnceCell::new(),
         }
     }
 
@@ -162,37 +184,57 @@ impl Redactor {
         self.secrets.extend(found.into_iter().filter(|s| s.len() >= MIN_SCRUB_LEN));
     }
 
-    /// Ends collection: the secrets are known, the automata built.
+    /// Ends collection: the secrets are known, their anchors taken.
     fn seal(&mut self) {
-        let mut forms: BTreeSet<String> = BTreeSet::new();
-        for s in &self.secrets {
-            forms.extend(encodings(s).into_iter().filter(|f| f.len() >= MIN_SCRUB_LEN));
-        }
-        let Ok(secrets) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&forms) else {
-            // Only a pattern set beyond the automaton's size limits fails to
-            // build; every secret then goes through a plain search.
-            self.sealed = None;
-            self.blind = forms.into_iter().collect();
-            self.blind.sort_by_key(|f| std::cmp::Reverse(f.len()));
-            return;
-        };
-        // Only names that hold a secret form strictly inside them need
-        // protecting.
-        let names: Vec<&String> =
-            self.names.iter().filter(|n| secrets.find_iter(n.as_str()).any(|m| m.len() < n.len())).collect();
-        let names = if names.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(names).ok()
-        };
-        let longest = forms.iter().map(String::len).max().unwrap_or(0);
-        self.sealed = Some(Sealed { secrets, names, longest });
+        let anchors: BTreeSet<&str> = self.secrets.iter().map(|s| anchor(s)).collect();
+        self.anchors = anchors.into_iter().map(str::to_owned).collect();
+    }
+
+    /// Whether a text may hold a secret form: it holds some secret's anchor.
+    fn may_hold(&self, text: &str) -> bool {
+        self.anchors.iter().any(|a| text.contains(a.as_str()))
+    }
+
+    /// The automata, built on first use.
+    fn built(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let automaton = |patterns: &[&String]| {
+                // A contiguous NFA builds in a fraction of a DFA's time and
+                // searches the few texts that hold an anchor fast enough.
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(patterns)
+            };
+            let mut forms: Vec<String> = self
+                .secrets
+                .iter()
+                .flat_map(|s| encodings(s))
+                .filter(|f| f.len() >= MIN_SCRUB_LEN)
+                .collect::<BTreeSet<String>>()
+                .into_iter()
+                .collect();
+            forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            let Ok(secrets) = automaton(&forms.iter().collect::<Vec<_>>()) else { return Built::Blind(forms) };
+            // Only names that hold a secret form strictly inside them need
+            // protecting.
+            let names: Vec<&String> =
+                self.names.iter().filter(|n| secrets.find_iter(n.as_str()).any(|m| m.len() < n.len())).collect();
+            let names = if names.is_empty() { None } else { automaton(&names).ok() };
+            Built::Automaton(Sealed { secrets, names, forms })
+        })
     }
 
     /// Replaces every secret form in a text, except inside a name the
     /// result shows as structure or a JSON member name.
     fn scrub(&self, text: &mut String) {
-        let Some(sealed) = &self.sealed else { return self.scrub_blind(text) };
+        if !self.may_hold(text) {
+            return;
+        }
+        let sealed = match self.built() {
+            Built::Automaton(sealed) => sealed,
+            blind => return scrub_plainly(blind.forms(), text),
+        };
         let mut found = sealed.secrets.find_iter(text.as_str()).peekable();
         if found.peek().is_none() {
             return;
@@ -210,23 +252,10 @@ impl Redactor {
         *text = out;
     }
 
-    /// Without an automaton, every form is searched for plainly, longest
-    /// first; structure is not told apart there.
-    fn scrub_blind(&self, text: &mut String) {
-        for form in &self.blind {
-            if text.contains(form.as_str()) {
-                *text = text.replace(form.as_str(), REDACTED);
-            }
-        }
-    }
-
     /// A body kept only in part may end inside a secret, where no form of
     /// it matches: its last bytes, fewer than the longest form, go.
     fn trim_cut(&self, body: &mut String) {
-        let longest = match &self.sealed {
-            Some(sealed) => sealed.longest,
-            None => self.blind.first().map_or(0, String::len),
-        };
+        let longest = self.built().forms().first().map_or(0, String::len);
         let mut end = body.len().saturating_sub(longest.saturating_sub(1));
         while !body.is_char_boundary(end) {
             end -= 1;
@@ -237,7 +266,13 @@ impl Redactor {
     /// Scrubs the values of a JSON path's filter selectors; its member
     /// names stay whatever they hold.
     fn scrub_path(&self, path: &mut String) {
-        let Some(sealed) = &self.sealed else { return self.scrub_blind(path) };
+        if !self.may_hold(path) {
+            return;
+        }
+        let sealed = match self.built() {
+            Built::Automaton(sealed) => sealed,
+            blind => return scrub_plainly(blind.forms(), path),
+        };
         let mut found = sealed.secrets.find_iter(path.as_str()).peekable();
         if found.peek().is_none() {
             return;
@@ -301,6 +336,26 @@ fn replace_outside(text: &str, found: impl Iterator<Item = (usize, usize)>, kept
 /// member names can be told from its values.
 fn looks_like_json(text: &str) -> bool {
     matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Without an automaton, every form is searched for plainly, longest
+/// first; structure is not told apart there.
+fn scrub_plainly(forms: &[String], text: &mut String) {
+    for form in forms {
+        if text.contains(form.as_str()) {
+            *text = text.replace(form.as_str(), REDACTED);
+        }
+    }
+}
+
+/// The longest run of ASCII letters and digits in a secret: every encoding
+/// the redactor knows (percent, form, JSON) leaves those characters as they
+/// are, so every form of the secret holds it. Empty when the secret has
+/// none, and then every text may hold it.
+fn anchor(secret: &str) -> &str {
+    secret
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .fold("", |best, run| if run.len() > best.len() { run } else { best })
 }
 
 /// A name that is a secret form and nothing else, and not a short one, is
@@ -687,14 +742,38 @@ mod structure {
     /// redactor searches plainly: it never fails open.
     #[test]
     fn without_an_automaton_secrets_are_still_scrubbed() {
-        let mut r = Redactor::new(["s3cr3t-value".to_owned()], []);
-        r.blind = vec!["s3cr3t-value".to_owned(), "s3cr3t".to_owned()];
+        let mut r = Redactor::new(["s3cr3t-value".to_owned(), "s3cr3t".to_owned()], []);
+        r.seal();
+        assert!(r.built.set(Built::Blind(vec!["s3cr3t-value".to_owned(), "s3cr3t".to_owned()])).is_ok());
         let mut text = "a s3cr3t-value and a s3cr3t".to_owned();
         r.scrub(&mut text);
         assert_eq!(text, "a <redacted> and a <redacted>");
         let mut path = "$.a[?@.b==\"s3cr3t-value\"]".to_owned();
         r.scrub_path(&mut path);
         assert_eq!(path, "$.a[?@.b==\"<redacted>\"]");
+    }
+
+    /// Every form of a secret holds its anchor, so a text without one
+    /// needs no search; a secret with no letter or digit has an empty
+    /// anchor, which every text holds.
+    #[test]
+    fn every_form_of_a_secret_holds_its_anchor() {
+        for secret in ["wJalrXUtnFEMI/K7MDENG+bPxRfiCY", "a b&c=d\\\"e'f", "tok-ün-12345", "!!!!"] {
+            let a = anchor(secret);
+            for form in encodings(secret) {
+                assert!(form.contains(a), "{form:?} lacks {a:?}");
+            }
+        }
+        assert_eq!(anchor("wJalrXUtnFEMI/K7MDENG+bPxRfiCY"), "wJalrXUtnFEMI");
+        assert_eq!(anchor("!!!!"), "");
+        let mut r = Redactor::new(["s3cr3t-value".to_owned()], []);
+        r.seal();
+        let mut quiet = "nothing to see".to_owned();
+        r.scrub(&mut quiet);
+        assert!(r.built.get().is_none(), "a text without an anchor built the automaton");
+        let mut loud = "a s3cr3t-value".to_owned();
+        r.scrub(&mut loud);
+        assert_eq!(loud, "a <redacted>");
     }
 
     /// A body kept in part may end inside a secret: that tail goes.
