@@ -16,6 +16,11 @@ use crate::matcher::{Mismatch, MismatchKind};
 /// and a path (the divergences of a 100,000-case shard).
 pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Entries naming no case of the suite that a run lists, one line each;
+/// the rest are counted in one more line (`and N more ...`). A baseline of
+/// another suite would otherwise list every entry in every report.
+pub const MAX_UNKNOWN_LISTED: usize = 100;
+
 /// One known divergence (or family of them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -331,6 +336,23 @@ impl Baseline {
             .filter_map(move |i| self.entries.get(i).filter(|e| e.case == case).map(|e| (i, e)))
     }
 
+    /// The entries whose case `is_case` does not know, as reports list them
+    /// (`FILE:LINE: case ... names no case of this suite`): the first
+    /// [`MAX_UNKNOWN_LISTED`], then one line counting the others.
+    pub fn unknown_cases(&self, is_case: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut unknown = self.entries.iter().filter(|e| !is_case(&e.case));
+        let mut listed: Vec<String> = unknown
+            .by_ref()
+            .take(MAX_UNKNOWN_LISTED)
+            .map(|e| format!("{}: {} names no case of this suite", e.location, e.describe()))
+            .collect();
+        let more = unknown.count();
+        if more > 0 {
+            listed.push(format!("and {more} more entries name no case of this suite"));
+        }
+        listed
+    }
+
     /// For each divergence of a step, the first entry (in file order) that
     /// knows it, if any.
     pub fn classify(&self, case: &str, step: &str, mismatches: &[Mismatch]) -> Vec<Option<Known>> {
@@ -515,6 +537,20 @@ mod tests {
         // A multi-line array whose items start lines is one value.
         assert_eq!(entry_starts("x = [\n[[known]]\n]\n"), Vec::<usize>::new());
         assert!(parse("x = [\n[[known]]\n]\n").is_err());
+    }
+
+    /// Issue #24: entries naming no case are listed up to a cap, the rest
+    /// counted (300,000 such entries were each written in every report).
+    #[test]
+    fn unknown_cases_are_listed_up_to_a_cap_issue_24() {
+        let src: String = (0..250).map(|i| format!("[[known]]\ncase = \"z{i}\"\n")).collect();
+        let b = parse(&format!("[[known]]\ncase = \"real\"\n{src}")).unwrap();
+        let listed = b.unknown_cases(|c| c == "real");
+        assert_eq!(listed.len(), MAX_UNKNOWN_LISTED + 1);
+        assert_eq!(listed[0], "known.toml:3: case `z0` names no case of this suite");
+        assert_eq!(listed[MAX_UNKNOWN_LISTED], "and 150 more entries name no case of this suite");
+        let few = parse("[[known]]\ncase = \"a\"\n[[known]]\ncase = \"b\"\n").unwrap();
+        assert_eq!(few.unknown_cases(|c| c == "a"), ["known.toml:3: case `b` names no case of this suite"]);
     }
 
     #[test]

@@ -17,6 +17,6 @@ mod file;
 mod matching;
 mod update;
 
-pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES};
+pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES, MAX_UNKNOWN_LISTED};
 pub use matching::{Key, base_step_name, kind_from_str, normalize_path};
 pub use update::{Change, Observed, ObservedCase, update};

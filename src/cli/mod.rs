@@ -428,12 +428,7 @@ fn run_cases(args: RunArgs) -> Result<u8> {
         });
         let mut summary = runner::run(cases, &target, &opts).await.context("the run could not start")?;
         if let (Some(b), Some(used)) = (&baseline, summary.baseline.as_mut()) {
-            used.unknown_cases = b
-                .entries
-                .iter()
-                .filter(|e| !all_ids.contains(&e.case))
-                .map(|e| format!("{}: {} names no case of this suite", e.location, e.describe()))
-                .collect();
+            used.unknown_cases = b.unknown_cases(|case| all_ids.contains(case));
         }
         progress.finish();
         let target_name = prepared.name.clone();
