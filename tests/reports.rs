@@ -546,3 +546,31 @@ async fn report_json_round_trips_losslessly() {
         assert!(written.to_string().contains(outcome), "the sample uses {outcome}");
     }
 }
+
+/// Issue #24: `report.json` is written from the typed coverage and read
+/// straight from its bytes (no JSON value of the whole file), and both are
+/// the same as through JSON values: same text, same report read back.
+#[tokio::test]
+async fn report_json_text_and_bytes_match_the_json_value_issue_24() {
+    let s = sample().await;
+    let input = ReportInput { summary: &s.summary, target: &s.target, coverage: Some(&s.coverage) };
+    let value = conform::report::json::to_json(&input);
+    let text = conform::report::json::to_json_text(&input);
+    assert_eq!(text, serde_json::to_string_pretty(&value).unwrap());
+    assert!(text.contains("\"coverage\": {"), "the sample has coverage");
+    let from_bytes = conform::report::json::from_slice(text.as_bytes()).expect("reads back");
+    let from_value = conform::report::json::from_json(&value).expect("reads back");
+    assert_eq!(from_bytes.statements, from_value.statements);
+    assert!(!from_bytes.statements.is_empty());
+    let again = |p: &conform::report::json::ParsedReport| {
+        conform::report::json::to_json(&ReportInput {
+            summary: &p.summary,
+            target: &p.target,
+            coverage: Some(&s.coverage),
+        })
+    };
+    assert_eq!(again(&from_bytes), again(&from_value));
+    assert_eq!(again(&from_bytes), value);
+    let bad = conform::report::json::from_slice(br#"{"schema_version": 9}"#);
+    assert!(matches!(bad, Err(conform::report::ReportError::SchemaVersion { found: Some(9) })), "{bad:?}");
+}

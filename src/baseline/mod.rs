@@ -17,7 +17,7 @@ mod file;
 mod matching;
 mod update;
 
-pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES};
+pub use file::{Baseline, Entry, Known, MAX_BASELINE_BYTES, MAX_UNKNOWN_LISTED};
 pub use matching::{Key, base_step_name, kind_from_str, normalize_path};
 pub(crate) use matching::{Probe, divergence_probes};
 pub use update::{Change, Observed, ObservedCase, update};

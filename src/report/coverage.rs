@@ -13,24 +13,26 @@ use crate::runner::{CaseResult, Outcome, Phase, RunSummary};
 pub struct CoveredBy {
     /// Case id.
     pub id: String,
-    /// The case's outcome.
-    pub outcome: Outcome,
     /// Why the case says nothing about the statement, when it errored
     /// before any step under test was answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_run: Option<String>,
+    /// The case's outcome.
+    pub outcome: Outcome,
 }
 
-/// One documented statement and its cases.
+/// One documented statement and its cases. Fields (here and in
+/// [`CoveredBy`] and [`Coverage`]) are declared in name order: `report.json`
+/// writes the coverage straight from them, keys sorted like the rest.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct StatementCoverage {
+    /// Cases that list it in `covers`.
+    pub cases: Vec<CoveredBy>,
     /// Statement id.
     pub id: String,
     /// The sentence or model fact it comes from.
     pub text: String,
-    /// Cases that list it in `covers`.
-    pub cases: Vec<CoveredBy>,
     /// What the cases say of the statement.
     pub verdict: Verdict,
 }

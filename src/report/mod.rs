@@ -84,7 +84,7 @@ pub fn write_reports(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Re
         move |source| ReportError::Io { path, source }
     };
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let json = serde_json::to_string_pretty(&json::to_json(input)).unwrap_or_default() + "\n";
+    let json = json::to_json_text(input) + "\n";
     let junit = junit::to_junit(input).map_err(ReportError::Junit)?;
     let files = [
         ("report.json", json),
