@@ -1262,7 +1262,9 @@ fn unordered_in_order(
 
 /// Pairs expected items with elements by the value of member `key`: the
 /// elements are indexed by that value once (so pairing is linear), each item
-/// takes the first element with its key, later ones are duplicates.
+/// takes the first element with its key, later ones are duplicates. Two
+/// items naming one key (templated keys that render alike; literal ones are
+/// refused at load) do not share its element: the second is a divergence.
 fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &mut Found) -> Value {
     let mut by_key: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
     for (j, e) in arr.iter().enumerate() {
@@ -1289,6 +1291,17 @@ fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &Path, strict: bool,
         match hits.as_slice() {
             [] => {
                 out.push(|| body(&item_path, format!("an item with {key} = {kv}"), None, "missing item"));
+                missing_views.push(sketch(im));
+            }
+            [j, ..] if used[*j] => {
+                out.push(|| {
+                    body(
+                        &item_path,
+                        format!("an item of its own with {key} = {kv}"),
+                        None,
+                        format!("two items name the key {key} = {kv}; each needs its own element"),
+                    )
+                });
                 missing_views.push(sketch(im));
             }
             [j, rest @ ..] => {
@@ -1821,6 +1834,27 @@ mod bounds {
             "{:?}",
             paths(&r)
         );
+    }
+
+    /// Item 4: two keyed items naming one key (templated keys that render
+    /// alike) both matched the one element with it, so a missing second
+    /// item passed; each needs its own element.
+    #[test]
+    fn keyed_items_naming_one_key_need_an_element_each_issue_24_item_4() {
+        let obj = |fields: Vec<(&str, Matcher)>| Matcher::Object {
+            fields: fields.into_iter().map(|(k, m)| (k.to_string(), m)).collect(),
+            strict: None,
+        };
+        let eq = Matcher::Eq;
+        let item = |code: &str| obj(vec![("UserId", eq(json!("u1"))), ("ErrorCode", eq(json!(code)))]);
+        let m = Matcher::Keyed { key: "UserId".into(), items: vec![item("X"), item("X")] };
+        let actual = json!([{"UserId": "u1", "ErrorCode": "X"}]);
+        let r = match_json(&m, Some(&actual), true);
+        assert_eq!(
+            paths(&r),
+            vec!["$[?@.UserId==\"u1\"] two items name the key UserId = \"u1\"; each needs its own element"]
+        );
+        assert_eq!(r.expected_view, json!([{"UserId": "u1", "ErrorCode": "X"}, {"UserId": "u1", "ErrorCode": "X"}]));
     }
 
     /// Item 6: `$each` of `$one_of` a long list (a captured page of ids)
