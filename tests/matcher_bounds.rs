@@ -53,6 +53,22 @@ fn unordered_of_five_thousand_matching_nothing_issue_24_item_2() {
     assert_eq!(r.omitted, 5000 - 999);
 }
 
+/// Item 2: `$each` of a two-tag `$unordered` over 260,000 elements given
+/// `["b","a"]`, a right body. The pairing budget is shared by the body, and
+/// the in-order and hash-found pairs spent 4 checks an element: every
+/// element past the 250,000th failed with "too many unordered items".
+#[test]
+#[ignore = "slow probe; run with --ignored"]
+fn each_of_a_two_tag_unordered_over_many_elements_issue_24_item_2() {
+    let m = Matcher::Each(Box::new(Matcher::Object {
+        fields: vec![("tags".into(), Matcher::Unordered(vec![Matcher::Eq(json!("a")), Matcher::Eq(json!("b"))]))],
+        strict: None,
+    }));
+    let actual = Value::Array(vec![json!({"tags": ["b", "a"]}); 260_000]);
+    let r = timed("$each of a two-tag $unordered x 260,000", || match_json(&m, Some(&actual), true));
+    assert!(r.mismatches.is_empty(), "{:?}", r.mismatches.first());
+}
+
 /// Item 3: `[1]` against a million zeros (one divergence per zero before).
 #[test]
 fn one_item_against_a_million_zeros_issue_24_item_3() {

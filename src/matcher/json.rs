@@ -346,10 +346,19 @@ pub const MAX_DIVERGENCES: usize = 1000;
 /// one by one; the rest are one divergence that gives the lengths.
 const LISTED_EXTRAS: usize = 10;
 
-/// Item-by-element checks `$unordered` may make to pair its items (the
-/// in-order and exact-value pairings cost one check per item or none). Over
-/// it, the items are compared in order, after a divergence that says so.
+/// Item-by-element checks the `$unordered` of one body may make, together,
+/// to pair their items. Only the search's checks count: an item against the
+/// element at its own index, and against the first element a hash finds
+/// for it, is free (linear), and so is any `$unordered` of at most 64
+/// items × elements (`SMALL_PAIRING`). Over it, the items are compared in
+/// order, after a divergence that says so.
 pub const PAIRING_BUDGET: usize = 1_000_000;
+
+/// Items × elements up to which an `$unordered` is always paired in full,
+/// whatever the body's other `$unordered` left of the budget: a
+/// body of many short unordered lists (tags of every element) is judged
+/// whole.
+pub const SMALL_PAIRING: usize = 64;
 
 /// The result of matching a body: the divergences, and a view of the
 /// expectation shaped like the actual value (matched leaves take the actual
@@ -971,6 +980,11 @@ impl<'a> Candidates<'a> {
         Candidates { whole, member, filters, elements: arr.len() }
     }
 
+    /// Whether item `i`'s elements are found by hash (not every element).
+    fn hashed(&self, i: usize) -> bool {
+        self.filters.get(i).copied().flatten().is_some()
+    }
+
     /// The elements item `i` may match, in order.
     fn of(&self, i: usize) -> Box<dyn Iterator<Item = usize> + '_> {
         let bucket = match self.filters.get(i).copied().flatten() {
@@ -1007,9 +1021,10 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
     // once per use (which was exponential in the depth).
     let mut room = out.cap.saturating_sub(out.kept.len());
     let mut in_order: Vec<(Found, Option<Value>)> = Vec::new();
+    // Small enough to pair in full whatever is left of the budget.
+    let small = items.len().saturating_mul(arr.len()) <= SMALL_PAIRING;
     for k in 0..items.len().min(arr.len()) {
-        // Linear, so never refused; still counted against nested pairings.
-        out.spend();
+        // Linear, so free: only the search below spends the budget.
         let mut s = out.scratch(room);
         let view = check(&items[k], Some(&arr[k]), &path.index(k), strict, &mut s);
         room -= s.kept.len();
@@ -1048,8 +1063,12 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
         while let Some(&(item, cursor)) = stack.last() {
             if rows[item].is_none() {
                 let mut row = Vec::new();
-                for j in candidates.of(item) {
-                    if (item != j || item >= in_order.len()) && !out.spend() {
+                let hashed = candidates.hashed(item);
+                for (n, j) in candidates.of(item).enumerate() {
+                    // Free: the pair checked in order (kept), and the first
+                    // element the hash finds (one per item, so linear).
+                    let free = small || (item == j && item < in_order.len()) || (hashed && n == 0);
+                    if !free && !out.spend() {
                         over_budget = true;
                         break 'roots;
                     }
@@ -1103,8 +1122,10 @@ fn unordered(items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &
     let left_elements: Vec<usize> = (0..arr.len()).filter(|&j| item_of[j].is_none()).collect();
     let mut closest: Vec<Option<usize>> = vec![None; items.len()];
     let table_size = left_items.len().saturating_mul(left_elements.len());
-    if table_size <= out.budget.get() {
-        out.budget.set(out.budget.get() - table_size);
+    if small || table_size <= out.budget.get() {
+        if !small {
+            out.budget.set(out.budget.get() - table_size);
+        }
         let mut table: Vec<(usize, usize, usize)> = Vec::new();
         for &i in &left_items {
             for &j in &left_elements {
@@ -1241,7 +1262,9 @@ fn unordered_in_order(
 
 /// Pairs expected items with elements by the value of member `key`: the
 /// elements are indexed by that value once (so pairing is linear), each item
-/// takes the first element with its key, later ones are duplicates.
+/// takes the first element with its key, later ones are duplicates. Two
+/// items naming one key (templated keys that render alike; literal ones are
+/// refused at load) do not share its element: the second is a divergence.
 fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &Path, strict: bool, out: &mut Found) -> Value {
     let mut by_key: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
     for (j, e) in arr.iter().enumerate() {
@@ -1268,6 +1291,17 @@ fn keyed(key: &str, items: &[Matcher], arr: &[Value], path: &Path, strict: bool,
         match hits.as_slice() {
             [] => {
                 out.push(|| body(&item_path, format!("an item with {key} = {kv}"), None, "missing item"));
+                missing_views.push(sketch(im));
+            }
+            [j, ..] if used[*j] => {
+                out.push(|| {
+                    body(
+                        &item_path,
+                        format!("an item of its own with {key} = {kv}"),
+                        None,
+                        format!("two items name the key {key} = {kv}; each needs its own element"),
+                    )
+                });
                 missing_views.push(sketch(im));
             }
             [j, rest @ ..] => {
@@ -1732,7 +1766,7 @@ mod bounds {
         elements.swap(0, 39);
         let actual = Value::Array(elements);
         let m = Matcher::Unordered(items);
-        let r = match_found(&m, Some(&actual), true, 10, Found::with_budget(10, 50));
+        let r = match_found(&m, Some(&actual), true, 10, Found::with_budget(10, 30));
         assert_eq!(
             paths(&r),
             vec![
@@ -1740,12 +1774,87 @@ mod bounds {
                 "$[39] does not match the pattern"
             ]
         );
-        let r = match_found(&Matcher::Not(Box::new(m.clone())), Some(&actual), true, 10, Found::with_budget(10, 50));
+        let r = match_found(&Matcher::Not(Box::new(m.clone())), Some(&actual), true, 10, Found::with_budget(10, 30));
         assert_eq!(r.mismatches.len(), 1, "{:?}", paths(&r));
         assert!(r.mismatches[0].message.starts_with("cannot be judged"), "{:?}", paths(&r));
         // With the budget, the same pairing finds the element that differs.
         let r = match_json(&m, Some(&actual), true);
         assert_eq!(paths(&r)[1], "$[39] unexpected element");
+    }
+
+    /// Item 2: the budget is shared by the whole body, and pairs checked in
+    /// order or found by hash spent it too: `$each` of a two-tag
+    /// `$unordered` over 400,000 elements given `["b","a"]` (a right body)
+    /// failed every element past the 250,000th. Here on a budget of 100,
+    /// which the old accounting spent by the 26th element.
+    #[test]
+    fn each_of_small_unordered_lists_is_judged_whole_issue_24_item_2() {
+        let eq = Matcher::Eq;
+        let obj = |fields: Vec<(&str, Matcher)>| Matcher::Object {
+            fields: fields.into_iter().map(|(k, m)| (k.to_string(), m)).collect(),
+            strict: None,
+        };
+        let tags = Matcher::Unordered(vec![eq(json!("a")), eq(json!("b"))]);
+        let m = Matcher::Each(Box::new(obj(vec![("tags", tags)])));
+        let mut elements: Vec<Value> = (0..200).map(|_| json!({"tags": ["b", "a"]})).collect();
+        let r = match_found(&m, Some(&Value::Array(elements.clone())), true, 10, Found::with_budget(10, 100));
+        assert!(r.mismatches.is_empty(), "{:?}", paths(&r));
+        // Small lists are paired in full even with nothing left: a wrong
+        // element is found, and said as it is.
+        elements[199] = json!({"tags": ["c", "a"]});
+        let r = match_found(&m, Some(&Value::Array(elements)), true, 10, Found::with_budget(10, 0));
+        assert_eq!(
+            paths(&r),
+            vec![
+                "$[199].tags[*] no element matches this expected item (closest: $[199].tags[0] with 1 divergence: $[199].tags[0] value differs)",
+                "$[199].tags[0] unexpected element"
+            ]
+        );
+    }
+
+    /// Item 2: past the small size, in-order and hash-found pairs are still
+    /// free: ten exact values reversed in each of 50 elements spend nothing
+    /// (20 checks an element before, so a budget of 100 ran out at the 6th).
+    #[test]
+    fn unordered_pairs_found_in_order_or_by_hash_are_free_issue_24_item_2() {
+        let eq = Matcher::Eq;
+        let values: Vec<Value> = (0..10).map(|i| json!(format!("v{i}"))).collect();
+        let m = Matcher::Each(Box::new(Matcher::Unordered(values.iter().cloned().map(eq).collect())));
+        let reversed = Value::Array(values.iter().rev().cloned().collect());
+        let actual = Value::Array(vec![reversed; 50]);
+        let r = match_found(&m, Some(&actual), true, 10, Found::with_budget(10, 100));
+        assert!(r.mismatches.is_empty(), "{:?}", paths(&r));
+        // A search that needs real checks still spends the budget: past
+        // the small size, with none left, it says it was not tried.
+        let m = Matcher::Unordered((0..9).map(|_| Matcher::Regex(Regex::new("^a").unwrap())).collect());
+        let actual = json!(["b", "a", "a", "a", "a", "a", "a", "a", "a"]);
+        let r = match_found(&m, Some(&actual), true, 10, Found::with_budget(10, 0));
+        assert!(
+            paths(&r)[0].starts_with("$ too many unordered items to pair (9 items × 9 elements"),
+            "{:?}",
+            paths(&r)
+        );
+    }
+
+    /// Item 4: two keyed items naming one key (templated keys that render
+    /// alike) both matched the one element with it, so a missing second
+    /// item passed; each needs its own element.
+    #[test]
+    fn keyed_items_naming_one_key_need_an_element_each_issue_24_item_4() {
+        let obj = |fields: Vec<(&str, Matcher)>| Matcher::Object {
+            fields: fields.into_iter().map(|(k, m)| (k.to_string(), m)).collect(),
+            strict: None,
+        };
+        let eq = Matcher::Eq;
+        let item = |code: &str| obj(vec![("UserId", eq(json!("u1"))), ("ErrorCode", eq(json!(code)))]);
+        let m = Matcher::Keyed { key: "UserId".into(), items: vec![item("X"), item("X")] };
+        let actual = json!([{"UserId": "u1", "ErrorCode": "X"}]);
+        let r = match_json(&m, Some(&actual), true);
+        assert_eq!(
+            paths(&r),
+            vec!["$[?@.UserId==\"u1\"] two items name the key UserId = \"u1\"; each needs its own element"]
+        );
+        assert_eq!(r.expected_view, json!([{"UserId": "u1", "ErrorCode": "X"}, {"UserId": "u1", "ErrorCode": "X"}]));
     }
 
     /// Item 6: `$each` of `$one_of` a long list (a captured page of ids)
