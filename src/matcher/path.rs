@@ -33,4 +33,14 @@ mod tests {
         let long = format!("{edge}x");
         assert_eq!(short_key(&long), format!("{edge}… ({} chars)", MAX_SEGMENT_CHARS + 1));
     }
+
+    /// The body matcher writes its paths through the same helper.
+    #[test]
+    fn body_matcher_paths_cut_long_keys_issue_24() {
+        let key = "k".repeat(10_000);
+        let strict = crate::matcher::Matcher::Object { fields: Vec::new(), strict: Some(true) };
+        let found = crate::matcher::match_json(&strict, Some(&serde_json::json!({ key.as_str(): 1 })), true);
+        let short = format!("{}… (10000 chars)", "k".repeat(MAX_SEGMENT_CHARS));
+        assert_eq!(found.mismatches.iter().map(|m| m.path.as_str()).collect::<Vec<_>>(), [format!("$['{short}']")]);
+    }
 }
