@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::model::{Model, Protocol, ShapeKind};
 use super::{Contract, timestamp};
-use crate::matcher::{Body, Mismatch, MismatchKind, aws_error_type, compare_numbers, show};
+use crate::matcher::{Body, MAX_DIVERGENCES, Mismatch, MismatchKind, aws_error_type, compare_numbers, short_key, show};
 
 /// A noun with its indefinite article, as a person would write it:
 /// `an ErrorCode`, `a UserId`, `an iso8601 timestamp`, `a Uuid`.
@@ -39,22 +39,17 @@ fn shape_err(
     Mismatch::new(MismatchKind::Shape, path, expected, actual, message)
 }
 
-fn check_timestamp(format: Option<&str>, v: &Value, path: &str, shape: &str, out: &mut Vec<Mismatch>) {
-    if !timestamp::is_valid(format, v) {
-        out.push(shape_err(
-            path,
-            with_article(&format!("{} timestamp", timestamp::format_name(format))),
-            show(Some(v)),
-            format!("not a valid timestamp for {shape}"),
-        ));
-    }
-}
-
 /// Checks a value against a shape; appends divergences.
 ///
 /// Linear in the size of the value: one path buffer is extended and cut
 /// back on the way down (no path is copied per element); the members of a
 /// structure are looked up by key, not searched per key.
+///
+/// Bounded in what it keeps: `out` grows to at most [`MAX_DIVERGENCES`]
+/// divergences, then one more counts the rest ("and K more shape
+/// divergences, not listed"), so the verdict still fails; `notes` likewise.
+/// A member name or map key in a path is cut to its first characters
+/// ([`short_key`]).
 pub fn check_value(model: &Model, shape: &str, v: &Value, path: &str, out: &mut Vec<Mismatch>) {
     let mut notes = Vec::new();
     check_value_noted(model, shape, v, path, out, &mut notes);
@@ -70,12 +65,28 @@ pub fn check_value_noted(
     out: &mut Vec<Mismatch>,
     notes: &mut Vec<String>,
 ) {
-    let mut walk = Walk { model, out, notes, path: path.to_owned() };
+    let (room, notes_room) = (MAX_DIVERGENCES.saturating_sub(out.len()), MAX_DIVERGENCES.saturating_sub(notes.len()));
+    let mut walk = Walk { model, out, notes, path: path.to_owned(), room, unlisted: 0, notes_room, notes_unlisted: 0 };
     walk.value(shape, v);
+    let (unlisted, notes_unlisted) = (walk.unlisted, walk.notes_unlisted);
+    if unlisted > 0 {
+        out.push(shape_err(
+            path,
+            format!("at most {MAX_DIVERGENCES} shape divergences listed"),
+            format!("{} shape divergences", room + unlisted),
+            format!("and {unlisted} more shape divergences, not listed"),
+        ));
+    }
+    if notes_unlisted > 0 {
+        notes.push(format!("and {notes_unlisted} more values not checked, not listed"));
+    }
 }
 
 /// Appends a member's key to a JSON path, as `matcher::join_key` writes it.
+/// A key longer than [`crate::matcher::MAX_SEGMENT_CHARS`] is cut.
 fn push_key(path: &mut String, key: &str) {
+    let key = short_key(key);
+    let key = key.as_ref();
     let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
@@ -119,11 +130,44 @@ struct Walk<'a> {
     notes: &'a mut Vec<String>,
     /// The JSON path of the value being checked.
     path: String,
+    /// Divergences still kept in `out`; past them, `unlisted` counts.
+    room: usize,
+    unlisted: usize,
+    /// Notes still kept in `notes`; past them, `notes_unlisted` counts.
+    notes_room: usize,
+    notes_unlisted: usize,
 }
 
 impl Walk<'_> {
+    /// Keeps a divergence at `self.path` while there is room; counts it past that.
     fn err(&mut self, expected: impl Into<String>, actual: impl Into<String>, message: impl Into<String>) {
+        if self.room == 0 {
+            self.unlisted += 1;
+            return;
+        }
+        self.room -= 1;
         self.out.push(shape_err(self.path.clone(), expected, actual, message));
+    }
+
+    /// Keeps a note while there is room; counts it past that.
+    fn note(&mut self, note: impl FnOnce(&str) -> String) {
+        if self.notes_room == 0 {
+            self.notes_unlisted += 1;
+            return;
+        }
+        self.notes_room -= 1;
+        let note = note(&self.path);
+        self.notes.push(note);
+    }
+
+    fn timestamp(&mut self, format: Option<&str>, v: &Value, shape: &str) {
+        if !timestamp::is_valid(format, v) {
+            self.err(
+                with_article(&format!("{} timestamp", timestamp::format_name(format))),
+                show(Some(v)),
+                format!("not a valid timestamp for {shape}"),
+            );
+        }
     }
 
     /// Checks the value at `self.path` under `key`, then cuts the path back.
@@ -181,10 +225,10 @@ impl Walk<'_> {
                     let expected = format!("/{}/", p.as_str());
                     self.err(expected, shown(), format!("{what} does not match the pattern of {shape}"));
                 }
-                Err(why) => {
-                    let at = if self.path.is_empty() { String::new() } else { format!(" at {}", self.path) };
-                    self.notes.push(format!("{what}{at} ({shape}): {why}"));
-                }
+                Err(why) => self.note(|path| {
+                    let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
+                    format!("{what}{at} ({shape}): {why}")
+                }),
             }
         }
         let n = text.chars().count() as u64;
@@ -217,9 +261,9 @@ impl Walk<'_> {
                         Some(value) => {
                             set += 1;
                             match (&m.timestamp_format, model.shapes.get(&m.target).map(|t| &t.kind)) {
-                                (Some(format), Some(ShapeKind::Timestamp { .. })) => self.at_key(m.key(), |w| {
-                                    check_timestamp(Some(format), value, &w.path, &m.target, w.out)
-                                }),
+                                (Some(format), Some(ShapeKind::Timestamp { .. })) => {
+                                    self.at_key(m.key(), |w| w.timestamp(Some(format), value, &m.target))
+                                }
                                 _ => self.at_key(m.key(), |w| w.value(&m.target, value)),
                             }
                         }
@@ -280,7 +324,7 @@ impl Walk<'_> {
                 }
             }
             (ShapeKind::Boolean, Value::Bool(_)) | (ShapeKind::Other, _) => {}
-            (ShapeKind::Timestamp { format }, _) => check_timestamp(format.as_deref(), v, &self.path, shape, self.out),
+            (ShapeKind::Timestamp { format }, _) => self.timestamp(format.as_deref(), v, shape),
             (kind, _) => {
                 let expected = match kind {
                     ShapeKind::Structure { .. } | ShapeKind::Map { .. } => "an object",
@@ -528,7 +572,7 @@ mod verdict_tests {
                     "I": {"shape": "Int"}, "L": {"shape": "Long"}, "B": {"shape": "Byte"}, "S": {"shape": "Short"},
                     "Min": {"shape": "NonNegative"}, "D": {"shape": "Ratio"}, "F": {"shape": "Small"},
                     "Data": {"shape": "Bytes"}, "U": {"shape": "Choice"}, "Tags": {"shape": "TagMap"},
-                    "Deep": {"shape": "Deep"}, "Name": {"shape": "Guarded"}
+                    "Deep": {"shape": "Deep"}, "Name": {"shape": "Guarded"}, "Names": {"shape": "GuardedList"}
                 }},
                 "Int": {"type": "integer"},
                 "Long": {"type": "long"},
@@ -544,7 +588,8 @@ mod verdict_tests {
                 "Deep": {"type": "map", "key": {"shape": "Any"}, "value": {"shape": "Ints"}},
                 "Any": {"type": "string"},
                 "Ints": {"type": "list", "member": {"shape": "Int"}},
-                "Guarded": {"type": "string", "pattern": "^((?=a)a|a)*$"}
+                "Guarded": {"type": "string", "pattern": "^((?=a)a|a)*$"},
+                "GuardedList": {"type": "list", "member": {"shape": "Guarded"}}
             },
             "operations": {}
         }))
@@ -643,6 +688,40 @@ mod verdict_tests {
         let mut out = Vec::new();
         check_value(&model(), "Out", &json!({"Deep": map}), "$", &mut out);
         assert_eq!(out.len(), 1);
-        assert!(out[0].path.starts_with("$.Deep.kkk") && out[0].path.ends_with("k[100000]"));
+        let key = format!("{}… (1048576 chars)", "k".repeat(crate::matcher::MAX_SEGMENT_CHARS));
+        assert_eq!(out[0].path, format!("$.Deep['{key}'][100000]"));
+    }
+
+    /// Every wrong item under a long map key once kept its divergence, each
+    /// with the whole key in its path: a 4 MB key above a million wrong
+    /// items did not fit in memory.
+    #[test]
+    fn divergences_are_capped_and_their_paths_short_issue_24() {
+        let key = "k".repeat(1_000);
+        let mut map = serde_json::Map::new();
+        map.insert(key, Value::Array(vec![json!("x"); 3_000]));
+        let mut out = Vec::new();
+        check_value(&model(), "Out", &json!({"Deep": map}), "$", &mut out);
+        assert_eq!(out.len(), MAX_DIVERGENCES + 1);
+        let bound = crate::matcher::MAX_SEGMENT_CHARS + 100;
+        assert!(out.iter().all(|m| m.path.chars().count() < bound), "{:?}", out.first().map(|m| m.path.len()));
+        assert!(
+            out.get(MAX_DIVERGENCES - 1)
+                .is_some_and(|m| m.path.ends_with("[999]") && m.message == "wrong type for Int")
+        );
+        let last = out.last().expect("a summary");
+        assert_eq!((last.path.as_str(), last.message.as_str()), ("$", "and 2000 more shape divergences, not listed"));
+        assert_eq!(last.actual, "3000 shape divergences");
+    }
+
+    #[test]
+    fn notes_are_capped_issue_24() {
+        // Notes already made count against the cap: five more, two kept.
+        let (mut out, mut notes) = (Vec::new(), vec![String::from("earlier"); MAX_DIVERGENCES - 2]);
+        let names = vec![json!(format!("{}b", "a".repeat(60))); 5];
+        check_value_noted(&model(), "Out", &json!({"Names": names}), "$", &mut out, &mut notes);
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(notes.len(), MAX_DIVERGENCES + 1);
+        assert_eq!(notes.last().map(String::as_str), Some("and 3 more values not checked, not listed"));
     }
 }

@@ -13,11 +13,13 @@ use std::collections::HashMap;
 
 use super::json::MAX_DIVERGENCES;
 use super::mismatch::{Mismatch, MismatchKind, join_key};
+use super::path::short_key;
 
 enum Frame {
     Object {
         /// Each member name, with how often it appeared and where first.
         seen: HashMap<String, (usize, usize)>,
+        /// The member being read, as a path writes it ([`short_key`]).
         key: Option<String>,
         expecting_key: bool,
     },
@@ -78,6 +80,7 @@ pub fn duplicate_members(text: &[u8]) -> Vec<Mismatch> {
                             unlisted += 1;
                             continue;
                         }
+                        let k = short_key(&k);
                         out.push(Mismatch::new(
                             MismatchKind::Json,
                             join_key(&path, &k),
@@ -111,8 +114,9 @@ pub fn duplicate_members(text: &[u8]) -> Vec<Mismatch> {
                     let name: String =
                         serde_json::from_slice(raw).unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned());
                     let order = seen.len();
-                    seen.entry(name.clone()).or_insert((0, order)).0 += 1;
-                    *key = Some(name);
+                    // Shortened once here, not in each path written under it.
+                    *key = Some(short_key(&name).into_owned());
+                    seen.entry(name).or_insert((0, order)).0 += 1;
                     *expecting_key = false;
                 }
             }
@@ -171,7 +175,26 @@ mod bounds {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].path, "$.x[0].d");
         let text = format!(r#"{{"{key}":[[{{"d":1,"d":2}}]]}}"#);
-        assert_eq!(duplicate_members(text.as_bytes())[0].path, format!("$.{key}[0][0].d"));
+        let short = format!("{}… (200000 chars)", "k".repeat(crate::matcher::MAX_SEGMENT_CHARS));
+        assert_eq!(duplicate_members(text.as_bytes())[0].path, format!("$['{short}'][0][0].d"));
+    }
+
+    /// A long key above many objects holding a duplicate: each divergence's
+    /// path once held the whole key (a 2 MB key above 1,000 such objects
+    /// made 2 GB of paths).
+    #[test]
+    fn paths_under_a_long_key_stay_short_issue_24() {
+        let key = "k".repeat(5_000);
+        let dup = r#"{"d":1,"d":2}"#;
+        let text = format!(r#"{{"{key}":[{}], "{key}x":{dup}}}"#, vec![dup; 50].join(","));
+        let found = duplicate_members(text.as_bytes());
+        assert_eq!(found.len(), 51);
+        let bound = crate::matcher::MAX_SEGMENT_CHARS + 100;
+        assert!(found.iter().all(|m| m.path.chars().count() < bound), "{:?}", found.first().map(|m| m.path.len()));
+        assert!(found.iter().all(|m| m.actual.chars().count() < bound));
+        let text = format!(r#"{{"{key}":1,"{key}":2}}"#);
+        let found = duplicate_members(text.as_bytes());
+        assert!(found.len() == 1 && found.iter().all(|m| m.path.chars().count() < bound && m.actual.len() < bound));
     }
 
     #[test]

@@ -545,7 +545,7 @@ impl<'a> Path<'a> {
         for seg in segments.iter().rev() {
             match seg {
                 Segment::Root => s.push('$'),
-                Segment::Member(k) => s = join_key(&s, k),
+                Segment::Member(k) => s = join_key(&s, &super::path::short_key(k)),
                 Segment::Index(i) => s.push_str(&format!("[{i}]")),
                 Segment::Keyed(k, v) => s.push_str(&format!("[?@.{k}=={v}]")),
                 Segment::Any => s.push_str("[*]"),

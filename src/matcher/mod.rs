@@ -9,6 +9,7 @@ mod duplicates;
 mod json;
 mod mismatch;
 mod number;
+mod path;
 
 use http::HeaderMap;
 use regex::Regex;
@@ -24,6 +25,7 @@ pub(crate) use json::{key_of, show, value_hash};
 pub use mismatch::{Mismatch, MismatchKind, join_key};
 pub(crate) use number::compare_numbers;
 pub use number::is_integer_literal as is_integer;
+pub use path::{MAX_SEGMENT_CHARS, short_key};
 
 /// Checks the status against the allowed set.
 pub fn status(allowed: &[u16], actual: u16) -> Option<Mismatch> {
