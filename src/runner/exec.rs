@@ -938,7 +938,10 @@ async fn send(req: reqwest::Request, ctx: &Ctx) -> Result<(http::StatusCode, Hea
     let mut resp = ctx.client.execute(req).await.map_err(|e| transport_error(&e, ctx.timeout))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let mut body = Vec::new();
+    // Sized once from the announced length (up to the read limit): a body
+    // grown by doubling can hold twice its bytes while it is judged.
+    let announced = resp.content_length().map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(ctx.max_body));
+    let mut body = Vec::with_capacity(announced);
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
