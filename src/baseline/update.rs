@@ -34,6 +34,10 @@ pub struct ObservedCase {
     pub complete: bool,
     /// Every divergence, with the name of its step.
     pub divergences: Vec<(String, Mismatch)>,
+    /// Steps (without repetition indices) whose report kept only some of
+    /// their divergences (`--max-divergences`): an entry for one of them
+    /// may know a divergence that was not kept, so none is removed.
+    pub capped_steps: BTreeSet<String>,
 }
 
 /// Divergences observed, per case id; cases that did not run are absent.
@@ -49,6 +53,8 @@ impl Observed {
     /// names no step).
     pub fn checked(&self, entry: &Entry) -> bool {
         self.cases.get(&entry.case).is_some_and(|c| match &entry.step {
+            Some(step) if c.capped_steps.contains(step.as_str()) => false,
+            None if !c.capped_steps.is_empty() => false,
             _ if c.complete => true,
             Some(step) => c.steps.contains(step.as_str()),
             None => false,
@@ -197,6 +203,24 @@ mod tests {
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert!(matches!(&changes[0], Change::Removed(e) if e.location == "k.toml:10"), "{changes:?}");
         assert!(matches!(&changes[1], Change::Added(k) if k.kind == Some(MismatchKind::Status)), "{changes:?}");
+    }
+
+    /// Issue #24: a step whose report kept only some of its divergences
+    /// (`--max-divergences`) may still have the ones an entry knows: its
+    /// entries, and entries naming no step, are not removed.
+    #[test]
+    fn entries_of_a_capped_step_are_kept_issue_24() {
+        let src = "[[known]]\ncase = \"s::a\"\nstep = \"get\"\npath = \"$.Late\"\n\n[[known]]\ncase = \"s::a\"\npath = \"$.Other\"\n\n[[known]]\ncase = \"s::a\"\nstep = \"put\"\npath = \"$.Gone\"\n";
+        let mut o = observed("s::a", true, &[("get", MismatchKind::Shape, "$.Early")]);
+        let c = o.cases.get_mut("s::a").unwrap();
+        c.steps.insert("put".into());
+        c.capped_steps.insert("get".into());
+        let (text, changes) = update(Path::new("k.toml"), Some(src), &o).unwrap();
+        assert!(text.contains("path = \"$.Late\""), "{text}");
+        assert!(text.contains("path = \"$.Other\""), "{text}");
+        assert!(!text.contains("path = \"$.Gone\""), "{text}");
+        assert!(changes.iter().any(|c| matches!(c, Change::Removed(e) if e.location == "k.toml:10")), "{changes:?}");
+        assert!(!changes.iter().any(|c| matches!(c, Change::Removed(e) if e.location != "k.toml:10")), "{changes:?}");
     }
 
     /// Issue #24: updating a baseline of 100,000 entries from as many

@@ -162,6 +162,18 @@ fn baseline_cmd(args: BaselineArgs) -> Result<u8> {
             for s in c.steps.iter().filter(|s| s.phase != Phase::Teardown) {
                 o.steps.insert(base_step_name(&s.name).to_owned());
                 o.divergences.extend(s.mismatches.iter().map(|m| (s.name.clone(), m.clone())));
+                if s.omitted.count > 0 {
+                    eprintln!(
+                        "warning: case `{}` step `{}`: the report kept {} of {} divergences (`--max-divergences`); \
+                         entries for the step are kept and the rest could not be added: run again with a larger \
+                         `--max-divergences` to list them all",
+                        c.id,
+                        s.name,
+                        s.mismatches.len(),
+                        s.mismatches.len() + s.omitted.count
+                    );
+                    o.capped_steps.insert(base_step_name(&s.name).to_owned());
+                }
             }
             observed.cases.insert(c.id, o);
         }
