@@ -32,7 +32,7 @@ pub struct LoadError {
 impl LoadError {
     /// An error that points at a byte span of `src`.
     /// Locating scans the text up to the span: for many errors in one
-    /// text, build a [`LineIndex`] once and use [`LoadError::at_indexed`].
+    /// text, build a line index once and locate each through it (as the loader does).
     pub fn at(path: &Path, src: &str, span: Range<usize>, message: impl Into<String>) -> Self {
         LoadError::at_indexed(path, &LineIndex::new(src), src, span, message)
     }
