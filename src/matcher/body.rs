@@ -53,6 +53,11 @@ impl<'a> Body<'a> {
 /// stops as soon as the count passes `max`; text that is not JSON is
 /// counted the same way and then fails to parse.
 fn more_values_than(bytes: &[u8], max: usize) -> bool {
+    // Only an array or an object holds more than one value (and text that
+    // starts otherwise is no JSON container): most non-JSON bodies end here.
+    if !matches!(bytes.iter().find(|b| !b.is_ascii_whitespace()), Some(b'[' | b'{')) {
+        return max == 0;
+    }
     let (mut count, mut in_string, mut escaped) = (1usize, false, false);
     for &b in bytes {
         if in_string {
@@ -106,6 +111,9 @@ mod tests {
         let text = br#"{"a":"x,[{\",y","b":[1]}"#;
         assert!(Body::parse_within(text, 4).is_ok_and(|b| b.json().is_some()));
         assert!(Body::parse_within(text, 3).is_err());
+        // Text that is no array or object holds one value at most.
+        assert!(Body::parse_within(b"  a,b,c,[,{", 1).is_ok());
+        assert!(Body::parse_within(b"\"x,y\"", 1).is_ok());
         // Four million values in 8 MB are refused before parsing.
         let mut zeros = b"[0".to_vec();
         zeros.extend(std::iter::repeat_n(&b",0"[..], 4_000_000).flatten());

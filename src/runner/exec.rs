@@ -489,7 +489,7 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
             // The values of sensitive members were not collected from a body
             // not parsed: with any to hide, none of it is kept.
             let keep = if sensitive.is_empty() { ctx.max_body_kept } else { 0 };
-            out.response = Some(received_response(case, status.as_u16(), &headers, bytes, keep));
+            out.response = Some(received_response(case, status.as_u16(), &headers, Hashed::plain(bytes), keep));
             return out;
         }
     };
@@ -520,6 +520,7 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         // the reports cannot show.
         out.body_diff = None;
     }
+    let bytes = if bytes.len() > ctx.max_body_kept { hashed_elsewhere(bytes).await } else { Hashed::plain(bytes) };
     out.response = Some(received_response(case, status, &headers, bytes, ctx.max_body_kept));
     out
 }
@@ -541,11 +542,47 @@ fn sensitive_values_in(bytes: &[u8], sensitive: &[String], into: &mut Vec<String
 /// A body as text, its first `keep` bytes only (cut back to a UTF-8
 /// boundary) with the whole body's length and SHA-256 when it is longer.
 fn kept_body(whole: &[u8], keep: usize) -> (String, Option<BodyCut>) {
+    kept_body_hashed(whole, keep, None)
+}
+
+/// A received body, with its SHA-256 when it was taken already.
+struct Hashed {
+    bytes: Vec<u8>,
+    sha256: Option<String>,
+}
+
+impl Hashed {
+    fn plain(bytes: Vec<u8>) -> Hashed {
+        Hashed { bytes, sha256: None }
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    crate::civil::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Hashes a body on the blocking pool: a body longer than what results
+/// keep is named by its SHA-256, and hashing megabytes on the one thread
+/// that drives the run held every other case up (150 bodies of 7.9 MB:
+/// half the run's time).
+async fn hashed_elsewhere(bytes: Vec<u8>) -> Hashed {
+    let shared = Arc::new(bytes);
+    let task = Arc::clone(&shared);
+    let sha256 = tokio::task::spawn_blocking(move || sha256_hex(&task)).await.ok();
+    // The task has dropped its handle once it is joined (or was cancelled
+    // unrun): the bytes come back without a copy; the digest, if the pool
+    // could not take it, is taken here.
+    let bytes = Arc::try_unwrap(shared).unwrap_or_else(|still| (*still).clone());
+    let sha256 = sha256.unwrap_or_else(|| sha256_hex(&bytes));
+    Hashed { bytes, sha256: Some(sha256) }
+}
+
+fn kept_body_hashed(whole: &[u8], keep: usize, sha256: Option<String>) -> (String, Option<BodyCut>) {
     if whole.len() <= keep {
         return (String::from_utf8_lossy(whole).into_owned(), None);
     }
-    use sha2::Digest;
-    let cut = BodyCut::new(whole.len(), crate::civil::hex(&sha2::Sha256::digest(whole)));
+    let cut = BodyCut::new(whole.len(), sha256.unwrap_or_else(|| sha256_hex(whole)));
     let mut end = keep;
     while end > 0 && whole.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
         end -= 1;
@@ -554,12 +591,13 @@ fn kept_body(whole: &[u8], keep: usize) -> (String, Option<BodyCut>) {
 }
 
 /// Only the first `keep` bytes of the body are kept.
-fn received_response(case: &Case, status: u16, headers: &HeaderMap, bytes: Vec<u8>, keep: usize) -> ReceivedResponse {
+fn received_response(case: &Case, status: u16, headers: &HeaderMap, body: Hashed, keep: usize) -> ReceivedResponse {
+    let Hashed { bytes, sha256 } = body;
     let (body, cut) = if bytes.len() <= keep {
         // Valid UTF-8 (nearly every body) is kept without a copy.
         (String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()), None)
     } else {
-        kept_body(&bytes, keep)
+        kept_body_hashed(&bytes, keep, sha256)
     };
     ReceivedResponse {
         status,
