@@ -228,17 +228,7 @@ impl Redactor {
     /// Replaces every secret form in a text, except inside a name the
     /// result shows as structure or a JSON member name.
     fn scrub(&self, text: &mut String) {
-        if !self.may_hold(text) {
-            return;
-        }
-        let sealed = match self.built() {
-            Built::Automaton(sealed) => sealed,
-            blind => return scrub_plainly(blind.forms(), text),
-        };
-        let mut found = sealed.secrets.find_iter(text.as_str()).peekable();
-        if found.peek().is_none() {
-            return;
-        }
+        let Some((sealed, found)) = self.found_in(text) else { return };
         let mut kept: Vec<(usize, usize)> = Vec::new();
         if let Some(names) = &sealed.names {
             kept.extend(names.find_iter(text.as_str()).map(|m| (m.start(), m.end())));
@@ -248,8 +238,28 @@ impl Redactor {
             member_name_spans(text, &mut kept);
             unkeep_whole_secrets(&sealed.secrets, text, &mut kept, from);
         }
-        let out = replace_outside(text, found.map(|m| (m.start(), m.end())), &mut kept);
+        let out = replace_outside(text, found.into_iter(), &mut kept);
         *text = out;
+    }
+
+    /// The automaton and the spans of the secret forms in `text`, or
+    /// `None` when there is nothing left to replace: no anchor, no form, or
+    /// no automaton (the plain search has then replaced every form).
+    fn found_in(&self, text: &mut String) -> Option<(&Sealed, Vec<(usize, usize)>)> {
+        if !self.may_hold(text) {
+            return None;
+        }
+        match self.built() {
+            Built::Automaton(sealed) => {
+                let found: Vec<(usize, usize)> =
+                    sealed.secrets.find_iter(text.as_str()).map(|m| (m.start(), m.end())).collect();
+                (!found.is_empty()).then_some((sealed, found))
+            }
+            blind => {
+                scrub_plainly(blind.forms(), text);
+                None
+            }
+        }
     }
 
     /// A body kept only in part may end inside a secret, where no form of
@@ -266,21 +276,11 @@ impl Redactor {
     /// Scrubs the values of a JSON path's filter selectors; its member
     /// names stay whatever they hold.
     fn scrub_path(&self, path: &mut String) {
-        if !self.may_hold(path) {
-            return;
-        }
-        let sealed = match self.built() {
-            Built::Automaton(sealed) => sealed,
-            blind => return scrub_plainly(blind.forms(), path),
-        };
-        let mut found = sealed.secrets.find_iter(path.as_str()).peekable();
-        if found.peek().is_none() {
-            return;
-        }
+        let Some((sealed, found)) = self.found_in(path) else { return };
         let mut kept = Vec::new();
         path_name_spans(path, &mut kept);
         unkeep_whole_secrets(&sealed.secrets, path, &mut kept, 0);
-        let out = replace_outside(path, found.map(|m| (m.start(), m.end())), &mut kept);
+        let out = replace_outside(path, found.into_iter(), &mut kept);
         *path = out;
     }
 
