@@ -485,13 +485,6 @@ mod tests {
         assert_eq!(b.entries[299_999].location, "known.toml:599999");
     }
 
-    /// The peak resident memory of this process so far, in KiB (Linux).
-    fn peak_kib() -> Option<u64> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    }
-
     /// Issue #24: a baseline of 300,000 entries (7.7 MB) loads in well
     /// under 200 MiB: read one entry at a time and indexed by entry
     /// numbers (the whole file's parsed tables and maps of copied ids took
@@ -500,10 +493,10 @@ mod tests {
     #[ignore = "slow probe; run alone with --ignored (the peak is the process's)"]
     fn a_300k_entry_baseline_loads_in_little_memory_issue_24() {
         let src: String = (0..300_000).map(|i| format!("[[known]]\ncase = \"z{i}\"\n")).collect();
-        let before = peak_kib().unwrap_or(0);
+        let before = crate::files::peak_kib().unwrap_or(0);
         let b = parse(&src).unwrap();
         assert_eq!(b.entries.len(), 300_000);
-        let grew = peak_kib().unwrap_or(0).saturating_sub(before);
+        let grew = crate::files::peak_kib().unwrap_or(0).saturating_sub(before);
         assert!(grew < 150 * 1024, "loading took {grew} KiB");
     }
 

@@ -587,13 +587,6 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The peak resident memory of this process so far, in KiB (Linux).
-    fn peak_kib() -> Option<u64> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    }
-
     /// Issue #24: a report of 150,000 statements (what `conform merge` of
     /// two shards writes) is read back and written again in little memory:
     /// straight from and into the typed report, no JSON value of the whole
@@ -607,11 +600,11 @@ mod tests {
         let cov = super::super::coverage(&statements, &summary, &BTreeSet::new());
         drop(statements);
         let input = ReportInput { summary: &summary, target: "t", coverage: Some(&cov) };
-        let before = peak_kib().unwrap_or(0);
+        let before = crate::files::peak_kib().unwrap_or(0);
         let text = to_json_text(&input);
         let parsed = from_slice(text.as_bytes()).unwrap();
         assert_eq!(parsed.statements.len(), 150_000);
-        let grew = peak_kib().unwrap_or(0).saturating_sub(before);
+        let grew = crate::files::peak_kib().unwrap_or(0).saturating_sub(before);
         assert!(grew < 100 * 1024, "writing and reading took {grew} KiB");
     }
 }
