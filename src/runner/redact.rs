@@ -379,6 +379,22 @@ fn unkeep_whole_secrets(secrets: &AhoCorasick, text: &str, kept: &mut Vec<(usize
     }
 }
 
+/// The index of the quote that closes the string opened by the quote at
+/// `open` (a backslash escapes the next byte), or the text's length when
+/// none does.
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes.get(open).copied();
+    let mut i = open + 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' => i += 2,
+            _ if Some(c) == quote => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len().min(i)
+}
+
 /// Adds the byte spans of the member names of a JSON text (a string
 /// followed by `:`), quotes included. One pass; no allocation per member.
 fn member_name_spans(text: &str, into: &mut Vec<(usize, usize)>) {
@@ -390,14 +406,7 @@ fn member_name_spans(text: &str, into: &mut Vec<(usize, usize)>) {
             continue;
         }
         let start = i;
-        i += 1;
-        while let Some(&c) = bytes.get(i) {
-            match c {
-                b'\\' => i += 2,
-                b'"' => break,
-                _ => i += 1,
-            }
-        }
+        i = closing_quote(bytes, i);
         let end = (i + 1).min(bytes.len());
         i = end;
         let mut j = end;
@@ -445,14 +454,7 @@ fn path_name_spans(path: &str, into: &mut Vec<(usize, usize)>) {
                 // A quoted name (`['a b']`) or a quoted filter value; the
                 // character before the quote tells.
                 let start = i;
-                i += 1;
-                while let Some(&c) = bytes.get(i) {
-                    match c {
-                        b'\\' => i += 2,
-                        b'\'' => break,
-                        _ => i += 1,
-                    }
-                }
+                i = closing_quote(bytes, i);
                 i = (i + 1).min(bytes.len());
                 if start > 0 && bytes.get(start - 1) == Some(&b'[') {
                     into.push((start, i));
