@@ -139,9 +139,11 @@ fn a_model_with_several_problems_reports_them_all() {
     let o = conform(&["check", "t"], dir.path());
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("shape `A` has an invalid pattern"), "{out}");
+    // A pattern no engine reads is no load problem (botocore ships one):
+    // its values are "not checked".
+    assert!(!out.contains("shape `A`"), "{out}");
     assert!(out.contains("list `B` has no member shape"), "{out}");
     assert!(out.contains("names shape `Nope`"), "{out}");
     assert!(!out.contains("undefined variable"), "no cascade: {out}");
-    assert!(out.contains("3 problems"), "{out}");
+    assert!(out.contains("2 problems"), "{out}");
 }

@@ -85,6 +85,17 @@ impl Pattern {
         Ok(Pattern { source: source.to_owned(), engine })
     }
 
+    /// Compiles a model pattern as [`Pattern::new`] does; a pattern that is
+    /// no valid regex at all loads too, and checks nothing: botocore does not
+    /// validate patterns, and one such pattern (Directory Service's
+    /// `\p{LD}`) must not make a whole model unusable.
+    pub fn lenient(source: &str) -> Pattern {
+        Pattern::new(source).unwrap_or_else(|e| Pattern {
+            source: source.to_owned(),
+            engine: Engine::Unsupported(format!("the model's pattern is no valid regex ({e})")),
+        })
+    }
+
     /// The pattern as the model writes it.
     pub fn as_str(&self) -> &str {
         &self.source

@@ -9,7 +9,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
 use super::timestamp::{TimestampFormat, format_timestamp};
-use crate::contract::{Member, Model, OperationDef, ShapeKind};
+use crate::contract::{Member, Model, OperationDef, Protocol, ShapeKind};
 
 /// An operation's input as an HTTP request. Strings may still hold
 /// `{{templates}}`.
@@ -110,10 +110,10 @@ pub fn serialize_request(model: &Model, operation: &str, input: &Value) -> Resul
         Value::Null => &empty,
         other => return Err(cx.member("", format!("the input must be a JSON object, found {}", type_name(other)))),
     };
-    match model.metadata.protocol.as_str() {
-        "rest-json" => cx.rest_json(obj),
-        "json" => cx.json(obj),
-        other => Err(SerializeError::UnsupportedProtocol(other.to_owned())),
+    match model.protocol {
+        Protocol::RestJson => cx.rest_json(obj),
+        Protocol::Json => cx.json(obj),
+        other => Err(SerializeError::UnsupportedProtocol(other.name().to_owned())),
     }
 }
 
