@@ -137,19 +137,69 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 
 /// An HTTP date in the IMF-fixdate form: `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn is_http_date(s: &str) -> bool {
+    parse_http_date(s).is_some()
+}
+
+/// An HTTP date in the IMF-fixdate form, as seconds since 1970.
+pub fn parse_http_date(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split(' ').collect();
-    let [wd, day, mon, year, time, "GMT"] = parts.as_slice() else { return false };
-    let Some(wd) = wd.strip_suffix(',').and_then(|w| WEEKDAYS.iter().position(|x| x == &w)) else { return false };
-    let Some(month) = MONTHS.iter().position(|m| m == mon).map(|i| i as u32 + 1) else { return false };
-    let (Some(d), Some(y)) = (
-        digits(day.as_bytes(), 0..2).filter(|_| day.len() == 2),
-        digits(year.as_bytes(), 0..4).filter(|_| year.len() == 4),
-    ) else {
-        return false;
+    let [wd, day, mon, year, time, "GMT"] = parts.as_slice() else { return None };
+    let wd = wd.strip_suffix(',').and_then(|w| WEEKDAYS.iter().position(|x| x == &w))?;
+    let month = MONTHS.iter().position(|m| m == mon).map(|i| i as u32 + 1)?;
+    let d = digits(day.as_bytes(), 0..2).filter(|_| day.len() == 2)?;
+    let y = digits(year.as_bytes(), 0..4).filter(|_| year.len() == 4)?;
+    let (h, mi, se) = parse_time(time.as_bytes())?;
+    if !valid_date(y, month, d) || weekday(i64::from(y), i64::from(month), i64::from(d)) != wd {
+        return None;
+    }
+    let days = crate::civil::days_from_civil(i64::from(y), i64::from(month), i64::from(d));
+    Some(days * 86_400 + i64::from(h * 3600 + mi * 60 + se))
+}
+
+/// A timestamp in any of the AWS wire formats, as the SDKs' parsers read
+/// one: epoch seconds (`1398796238`, `1398796238.123`, `1.398796238E9`),
+/// RFC 3339, or an HTTP date. Seconds since 1970 and nanoseconds.
+pub fn parse_any(s: &str) -> Option<(i64, u32)> {
+    if let Some(t) = parse_rfc3339(s) {
+        let days = crate::civil::days_from_civil(i64::from(t.year), i64::from(t.month), i64::from(t.day));
+        let secs = days * 86_400 + i64::from(t.hour * 3600 + t.minute * 60 + t.second) - t.offset_seconds;
+        return Some((secs, t.micros * 1000));
+    }
+    if let Some(secs) = parse_http_date(s) {
+        return Some((secs, 0));
+    }
+    epoch_seconds(s)
+}
+
+/// Epoch seconds as a decimal text, exactly to the nanosecond when written
+/// plainly; an exponent goes through a double.
+pub fn epoch_seconds(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let (neg, digits_part) = match b.first()? {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
     };
-    valid_date(y, month, d)
-        && parse_time(time.as_bytes()).is_some()
-        && weekday(i64::from(y), i64::from(month), i64::from(d)) == wd
+    let (int, frac) = digits_part.split_once('.').unwrap_or((digits_part, ""));
+    let plain = !int.is_empty()
+        && int.len() <= 15
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.bytes().all(|c| c.is_ascii_digit());
+    if plain {
+        let whole: i64 = int.parse().ok()?;
+        let nanos =
+            frac.bytes().take(9).chain(std::iter::repeat(b'0')).take(9).fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        return Some(match (neg, nanos) {
+            (false, _) => (whole, nanos),
+            (true, 0) => (-whole, 0),
+            (true, n) => (-whole - 1, 1_000_000_000 - n),
+        });
+    }
+    let f: f64 = s.parse().ok()?;
+    if !f.is_finite() || f.abs() > 1e15 {
+        return None;
+    }
+    let secs = f.floor();
+    Some((secs as i64, ((f - secs) * 1e9).round().min(999_999_999.0) as u32))
 }
 
 #[cfg(test)]

@@ -9,8 +9,11 @@
 //! loader uses it for steps written as `operation` + `input`, and
 //! `conform generate` for every case it writes.
 
+pub mod cbor;
+mod read;
 mod serialize;
 mod timestamp;
 
+pub use read::{MAX_DEPTH, SdkError, SdkResponse, read_response};
 pub use serialize::{SerializeError, SerializedBody, SerializedRequest, serialize_request};
 pub use timestamp::{TimestampFormat, format_timestamp};

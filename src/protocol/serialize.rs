@@ -27,6 +27,9 @@ pub struct SerializedRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: SerializedBody,
+    /// What the SDKs put before the endpoint's host (`endpoint.hostPrefix`,
+    /// labels filled: `data-foo.`), if anything.
+    pub host_prefix: Option<String>,
 }
 
 /// The body of a serialized request.
@@ -39,6 +42,15 @@ pub enum SerializedBody {
     Json(Value),
     /// Raw text: a string or blob `payload` member.
     Text(String),
+    /// Raw bytes: a blob `payload` member that is not text.
+    Bytes(Vec<u8>),
+    /// A form (`application/x-www-form-urlencoded`; query and ec2), pairs
+    /// in order, not yet encoded.
+    Form(Vec<(String, String)>),
+    /// An XML document (rest-xml), as text.
+    Xml(String),
+    /// A CBOR document (smithy-rpc-v2-cbor), encoded when sent.
+    Cbor(super::cbor::CborValue),
 }
 
 /// Why an input cannot be serialized. Each names the operation, and the
@@ -214,6 +226,7 @@ impl Cx<'_> {
             query: Vec::new(),
             headers,
             body: SerializedBody::Json(body),
+            host_prefix: None,
         })
     }
 
@@ -301,7 +314,7 @@ impl Cx<'_> {
         {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
-        Ok(SerializedRequest { method: self.op.method.clone(), path, query, headers, body })
+        Ok(SerializedRequest { method: self.op.method.clone(), path, query, headers, body, host_prefix: None })
     }
 
     fn payload_is_structure(&self, input_shape: &str, payload: &str) -> bool {
