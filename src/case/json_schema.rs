@@ -416,6 +416,16 @@ pub struct TargetTable {
     pub signing_name: Option<String>,
     /// The SigV4 region, unless `AWS_REGION` says otherwise.
     pub region: Option<String>,
+    /// The protocol to speak, one the contract's model lists (`query`,
+    /// `smithy-rpc-v2-cbor`...); by default the one botocore picks.
+    pub protocol: Option<String>,
+    /// S3: buckets in the path (`path`, the default for local endpoints)
+    /// or in the host name (`virtual`).
+    pub s3_addressing: Option<crate::case::S3Addressing>,
+    /// Put the host prefix an operation names (`endpoint.hostPrefix`)
+    /// before the endpoint's host, as the SDKs do (default `true`; never
+    /// before an IP address).
+    pub host_prefix: Option<bool>,
 }
 
 /// `contract.toml`: what the documentation says.

@@ -235,15 +235,16 @@ pub(super) fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<
     };
     let bodies = BodyFiles::default();
     let mut cx = Cx::new(&path, &src, &bodies, None);
-    // Steps written as `operation` + `input` need the model.
-    let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c));
+    let target = raw.target.unwrap_or_default();
+    // Steps written as `operation` + `input` need the model, speaking the
+    // protocol the suite picks.
+    let contract = raw.contract.as_ref().and_then(|c| cx.contract(dir, c, target.protocol.as_ref()));
     cx.contract = contract.clone();
     let vars = raw.vars.as_ref().map(|v| cx.vars(v)).unwrap_or_default();
     let headers = raw.headers.as_ref().map(|h| cx.string_table(h, true)).unwrap_or_default();
     let setup = cx.steps(&raw.setup, "setup");
     let teardown = cx.steps(&raw.teardown, "teardown");
     let after = cx.steps(&raw.after, "after");
-    let target = raw.target.unwrap_or_default();
     let suite = Suite {
         id_base: None,
         vars,
@@ -253,7 +254,12 @@ pub(super) fn load_suite(dir: &Path, errors: &mut Vec<LoadError>) -> Option<Arc<
         shape: raw.shape,
         requires: raw.requires,
         exclusive: raw.exclusive,
-        target: TargetSettings { signing_name: target.signing_name, region: target.region },
+        target: TargetSettings {
+            signing_name: target.signing_name,
+            region: target.region,
+            s3_addressing: target.s3_addressing.unwrap_or_default(),
+            host_prefix: target.host_prefix.unwrap_or(true),
+        },
         setup,
         teardown,
         after,
@@ -448,6 +454,8 @@ pub(super) struct Cx<'a> {
     lines: std::cell::OnceCell<LineIndex>,
     /// What the file's `repeat` calls may still generate.
     generated: Budget,
+    /// The host prefix of the `operation` step being read, for its request.
+    host_prefix: Option<Template>,
 }
 
 /// A body file as read, or why it could not be.
@@ -476,6 +484,7 @@ impl<'a> Cx<'a> {
             contract,
             lines: std::cell::OnceCell::new(),
             generated: Budget::default(),
+            host_prefix: None,
         }
     }
 
@@ -545,7 +554,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Loads the contract a suite names, relative to the suite's folder.
-    pub(super) fn contract(&mut self, dir: &Path, name: &Spanned<String>) -> Option<Arc<Contract>> {
+    pub(super) fn contract(
+        &mut self,
+        dir: &Path,
+        name: &Spanned<String>,
+        protocol: Option<&Spanned<String>>,
+    ) -> Option<Arc<Contract>> {
         let path = display_path(&dir.join(name.get_ref()));
         let src = match read_source(&path) {
             Ok(s) => s,
@@ -561,7 +575,14 @@ impl<'a> Cx<'a> {
                 return None;
             }
         };
-        match Contract::from_raw(&path, raw) {
+        if let Some(p) = protocol
+            && crate::contract::Protocol::from_name(p.get_ref()).is_none()
+        {
+            let known: Vec<&str> = crate::contract::Protocol::BOTOCORE_PRIORITY.iter().map(|p| p.name()).collect();
+            self.err(p.span(), format!("`{}` is no AWS protocol (known: {})", p.get_ref(), known.join(", ")));
+            return None;
+        }
+        match Contract::from_raw_speaking(&path, raw, protocol.map(|p| p.get_ref().as_str())) {
             Ok(c) => Some(Arc::new(c)),
             Err(e) => {
                 self.errors.extend(e.problems.into_iter().map(|p| LoadError::file(&path, p)));
@@ -762,9 +783,19 @@ impl<'a> Cx<'a> {
             return None;
         }
         let (method, path, query, headers, body) = parts?;
+        let request = Request {
+            method,
+            path,
+            query,
+            headers,
+            body,
+            raw_path: raw.raw_path == Some(true),
+            operation: raw.operation.as_ref().map(|o| o.get_ref().clone()),
+            host_prefix: self.host_prefix.take(),
+        };
         Some(Step {
             name: raw.name.clone().unwrap_or_else(|| default_name.to_owned()),
-            request: Request { method, path, query, headers, body, raw_path: raw.raw_path == Some(true) },
+            request,
             expect,
             captures,
             sign,
@@ -884,11 +915,20 @@ impl<'a> Cx<'a> {
             .filter_map(|(k, v)| Some((k, self.template(v, input_span.clone())?)))
             .collect();
         headers.extend(own);
+        use crate::protocol::SerializedBody as Body;
         let body = match &req.body {
-            crate::protocol::SerializedBody::Json(v) => self.value_template(v, &input_span).map(RequestBody::Json),
-            crate::protocol::SerializedBody::Text(t) => self.template(t, input_span.clone()).map(RequestBody::Text),
-            _ => Some(RequestBody::Empty),
+            Body::Json(v) => self.value_template(v, &input_span).map(RequestBody::Json),
+            Body::Text(t) | Body::Xml(t) => self.template(t, input_span.clone()).map(RequestBody::Text),
+            Body::Bytes(b) => Some(RequestBody::File(Arc::new(b.clone()))),
+            Body::Form(pairs) => pairs
+                .iter()
+                .map(|(k, v)| Some((k.clone(), self.template(v, input_span.clone())?)))
+                .collect::<Option<Vec<_>>>()
+                .map(RequestBody::Form),
+            Body::Cbor(v) => Some(RequestBody::Cbor(Arc::new(v.clone()))),
+            Body::Empty => Some(RequestBody::Empty),
         };
+        self.host_prefix = req.host_prefix.as_ref().and_then(|p| self.template(p, input_span.clone()));
         if self.errors.len() > before {
             return None;
         }
@@ -1102,6 +1142,8 @@ mod tests {
                 headers: (0..20_000).map(|i| (format!("h{}", i * 2), Template::parse("y").unwrap())).collect(),
                 body: RequestBody::Empty,
                 raw_path: false,
+                operation: None,
+                host_prefix: None,
             },
             expect: Expect::default(),
             captures: Vec::new(),

@@ -59,6 +59,23 @@ pub struct TargetSettings {
     pub signing_name: Option<String>,
     /// The SigV4 region, unless `AWS_REGION` says otherwise.
     pub region: Option<String>,
+    /// Where S3 requests name the bucket.
+    pub s3_addressing: S3Addressing,
+    /// Whether host prefixes are put before the endpoint's host.
+    pub host_prefix: bool,
+}
+
+/// Where S3 requests name the bucket: `[target] s3_addressing`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum S3Addressing {
+    /// `http://host/bucket/key`: what the SDKs do for a custom endpoint
+    /// with path-style forced, and what works on loopback.
+    #[default]
+    Path,
+    /// `http://bucket.host/key`.
+    Virtual,
 }
 
 /// How a step's request is signed (when credentials are configured).
@@ -182,6 +199,12 @@ pub struct Request {
     /// Insert values into the path as they are (`raw_path = true`), instead
     /// of percent-encoding each as one path segment.
     pub raw_path: bool,
+    /// The operation of a step written as `operation` + `input`: its
+    /// response is judged as that operation's, whatever route it matches.
+    pub operation: Option<String>,
+    /// What goes before the endpoint's host (`endpoint.hostPrefix`, labels
+    /// filled), unless the suite turns host prefixes off.
+    pub host_prefix: Option<Template>,
 }
 
 /// A request body.
@@ -196,6 +219,12 @@ pub enum RequestBody {
     Text(Template),
     /// The bytes of a file, read at load time.
     File(Arc<Vec<u8>>),
+    /// A form (query and ec2 requests), encoded as the SDKs encode it when
+    /// sent; values may hold templates.
+    Form(Vec<(String, Template)>),
+    /// A CBOR document (smithy-rpc-v2-cbor), encoded when sent; its text
+    /// items may hold templates.
+    Cbor(Arc<crate::protocol::cbor::CborValue>),
 }
 
 /// What a response must be. An absent `status` means any 2xx.

@@ -36,6 +36,9 @@ pub struct RawSuite {
 pub struct RawTarget {
     pub signing_name: Option<String>,
     pub region: Option<String>,
+    pub protocol: Option<Spanned<String>>,
+    pub s3_addressing: Option<crate::case::S3Addressing>,
+    pub host_prefix: Option<bool>,
 }
 
 /// A case file: `[[case]]` tables.

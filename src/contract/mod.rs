@@ -141,6 +141,12 @@ impl Contract {
     /// Every problem is reported (of the model, each naming its shape,
     /// member or operation; of the statements).
     pub fn from_raw(path: &Path, raw: RawContract) -> Result<Contract, ContractError> {
+        Contract::from_raw_speaking(path, raw, None)
+    }
+
+    /// [`Contract::from_raw`], speaking `protocol` (one the model lists;
+    /// `None`: the one botocore picks).
+    pub fn from_raw_speaking(path: &Path, raw: RawContract, protocol: Option<&str>) -> Result<Contract, ContractError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let model_path = dir.join(&raw.model);
         let text = read_model(&model_path).map_err(|e| ContractError::new(vec![e]))?;
@@ -148,7 +154,7 @@ impl Contract {
             ContractError::new(vec![format!("the service model `{}` is not valid JSON: {e}", model_path.display())])
         })?;
         let mut problems = Vec::new();
-        let model = Model::parse(&json).map_err(|e| {
+        let model = Model::parse_speaking(&json, protocol).map_err(|e| {
             e.problems
                 .into_iter()
                 .map(|p| format!("the service model `{}`: {p}", model_path.display()))

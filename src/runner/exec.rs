@@ -18,7 +18,8 @@ use super::scope::{Binding, Scope, kind};
 use super::sign::{SigningCredentials, sign_request};
 use crate::baseline::{Baseline, Probe, base_step_name, divergence_probes};
 use crate::case::{
-    BodyExpect, Capture, CaptureSource, Case, HeaderExpect, JsonExpect, Leaf, RequestBody, Step, StepRepeat, TextExpect,
+    BodyExpect, Capture, CaptureSource, Case, HeaderExpect, JsonExpect, Leaf, RequestBody, Step, StepRepeat,
+    TargetSettings, TextExpect,
 };
 use crate::contract::{RequestLine, ShapeMode, check_response_noted};
 use crate::matcher::{self, Body, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
@@ -425,10 +426,10 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
     if mask {
         scope.record();
     }
-    let built = build_request(step, scope, ctx);
+    let built = build_request(step, scope, ctx, target);
     let masked = if mask && built.is_ok() {
         scope.replay_masked(&case.secrets);
-        let m = build_request(step, scope, ctx).ok().map(|b| b.req);
+        let m = build_request(step, scope, ctx, target).ok().map(|b| b.req);
         scope.stop_tape();
         m
     } else {
@@ -856,16 +857,34 @@ struct Built {
     json: Option<Value>,
 }
 
-fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<Built, String> {
+fn build_request(step: &Step, scope: &Scope, ctx: &Ctx, target: &TargetSettings) -> Result<Built, String> {
     let r = &step.request;
     let method = scope.render_str(&r.method)?;
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| format!("invalid HTTP method `{method}`"))?;
     let path = scope.render_path(&r.path, r.raw_path)?;
     let mut url = join_url(&ctx.base, &path)?;
     if !r.query.is_empty() {
-        let mut pairs = url.query_pairs_mut();
+        // As the SDKs encode a query: `%20` for a space, only unreserved
+        // characters left as they are (a form would write `+`).
+        let mut pairs = Vec::with_capacity(r.query.len());
         for (k, v) in &r.query {
-            pairs.append_pair(k, &scope.render_str(v)?);
+            pairs.push((k.as_str(), scope.render_str(v)?));
+        }
+        let extra = encode_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), false);
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{extra}"),
+            _ => extra,
+        };
+        url.set_query(Some(&query));
+    }
+    if let Some(prefix) = &r.host_prefix
+        && target.host_prefix
+    {
+        let prefix = scope.render_str(prefix)?;
+        // Never before an IP address: `foo.127.0.0.1` names no host.
+        if let Some(host) = url.host_str().filter(|h| !h.starts_with('[') && h.parse::<std::net::IpAddr>().is_err()) {
+            let host = format!("{prefix}{host}");
+            url.set_host(Some(&host)).map_err(|e| format!("invalid host prefix `{prefix}`: {e}"))?;
         }
     }
     let mut req = reqwest::Request::new(method, url);
@@ -889,11 +908,42 @@ fn build_request(step: &Step, scope: &Scope, ctx: &Ctx) -> Result<Built, String>
         }
         RequestBody::Text(t) => Some(scope.render_str(t)?.into_bytes()),
         RequestBody::File(bytes) => Some(bytes.as_ref().clone()),
+        RequestBody::Form(pairs) => {
+            let mut rendered = Vec::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                rendered.push((k.as_str(), scope.render_str(v)?));
+            }
+            Some(encode_pairs(rendered.iter().map(|(k, v)| (*k, v.as_str())), true).into_bytes())
+        }
+        RequestBody::Cbor(_) => return Err("CBOR request bodies are not encoded yet".to_owned()),
     };
     if let Some(b) = body {
         *req.body_mut() = Some(b.into());
     }
     Ok(Built { req, json })
+}
+
+/// Everything but unreserved characters (RFC 3986).
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `k=v&...`, percent-encoded as the SDKs do: a query with `%20` for a
+/// space; a form (`form`) with `+`, as botocore's `urlencode` writes it.
+fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, form: bool) -> String {
+    let encode = |s: &str| {
+        let encoded = percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string();
+        if form { encoded.replace("%20", "+") } else { encoded }
+    };
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode(k));
+        out.push('=');
+        out.push_str(&encode(v));
+    }
+    out
 }
 
 /// The path of `url` below the base URL's path prefix.
@@ -1015,6 +1065,15 @@ fn transport_error(e: &reqwest::Error, timeout: Duration) -> StepError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_and_forms_are_encoded_as_the_sdks_encode_them() {
+        let pairs = [("a b", "c d/e~f"), ("Action", "Get+It&Now=1")];
+        // A query: `%20` (botocore's `percent_encode_sequence`).
+        assert_eq!(encode_pairs(pairs.into_iter(), false), "a%20b=c%20d%2Fe~f&Action=Get%2BIt%26Now%3D1");
+        // A form body: `+` (botocore's `urlencode`).
+        assert_eq!(encode_pairs(pairs.into_iter(), true), "a+b=c+d%2Fe~f&Action=Get%2BIt%26Now%3D1");
+    }
 
     #[test]
     fn join_url_keeps_the_base_prefix() {

@@ -89,6 +89,12 @@ fn sign_at(
     let date_time = crate::civil::amz_date(now).ok_or("cannot sign: the clock is before 1970")?;
     let scope = Scope { secret: &secret, region, service: &service, now, date_time: &date_time };
     let body = req.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+    if is_s3(&service) && !req.headers().contains_key(X_AMZ_CONTENT_SHA256) {
+        // S3 signs the payload's hash as a header, as every SDK sends it.
+        let hash = header_value(&sha256_hex(body))?;
+        req.headers_mut().insert(X_AMZ_CONTENT_SHA256, hash);
+    }
+    let body = req.body().and_then(|b| b.as_bytes()).unwrap_or_default();
     let authorization = authorization(req, creds, &scope, body);
     let altered = (mode == SignMode::BodyAlteredAfterSigning).then(|| {
         let mut altered = body.to_vec();
@@ -113,6 +119,14 @@ fn sign_at(
 }
 
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
+
+/// S3 (and its variants) signs by its own rules: the path is neither
+/// normalized nor encoded twice, and the payload hash is the one
+/// `x-amz-content-sha256` states (`UNSIGNED-PAYLOAD` included).
+fn is_s3(service: &str) -> bool {
+    matches!(service, "s3" | "s3-outposts" | "s3express" | "s3-object-lambda")
+}
 const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// Headers that are never signed (the SDKs' common set): the signature
@@ -147,7 +161,11 @@ fn authorization(req: &reqwest::Request, creds: &SigningCredentials, scope: &Sco
     let mut canonical = String::with_capacity(512);
     canonical.push_str(req.method().as_str());
     canonical.push('\n');
-    canonical.push_str(&utf8_percent_encode(&normalize_path(url.path()), PATH_SET).to_string());
+    if is_s3(scope.service) {
+        canonical.push_str(url.path());
+    } else {
+        canonical.push_str(&utf8_percent_encode(&normalize_path(url.path()), PATH_SET).to_string());
+    }
     canonical.push('\n');
     let mut query: Vec<(String, String)> = url
         .query_pairs()
@@ -167,7 +185,10 @@ fn authorization(req: &reqwest::Request, creds: &SigningCredentials, scope: &Sco
     canonical.push('\n');
     canonical.push_str(&signed_names);
     canonical.push('\n');
-    canonical.push_str(&sha256_hex(body));
+    match req.headers().get(X_AMZ_CONTENT_SHA256).and_then(|v| v.to_str().ok()) {
+        Some(stated) if is_s3(scope.service) => canonical.push_str(stated),
+        _ => canonical.push_str(&sha256_hex(body)),
+    }
     let credential_scope = format!("{}/{}/{}/aws4_request", scope.date(), scope.region, scope.service);
     let to_sign =
         format!("AWS4-HMAC-SHA256\n{}\n{credential_scope}\n{}", scope.date_time, sha256_hex(canonical.as_bytes()));
@@ -351,7 +372,7 @@ mod tests {
             .region(region)
             .name(service)
             .time(time)
-            .settings(SigningSettings::default())
+            .settings(settings(service))
             .build()
             .expect("valid parameters")
             .into();
@@ -373,6 +394,17 @@ mod tests {
             instructions.into_parts().0.into_iter().map(|h| (h.name().to_owned(), h.value().to_owned())).collect();
         out.sort();
         out
+    }
+
+    /// aws-sigv4's settings for a service, as the SDKs configure S3.
+    fn settings(service: &str) -> SigningSettings {
+        let mut s = SigningSettings::default();
+        if is_s3(service) {
+            s.percent_encoding_mode = aws_sigv4::http_request::PercentEncodingMode::Single;
+            s.uri_path_normalization_mode = aws_sigv4::http_request::UriPathNormalizationMode::Disabled;
+            s.payload_checksum_kind = aws_sigv4::http_request::PayloadChecksumKind::XAmzSha256;
+        }
+        s
     }
 
     fn ours(
@@ -488,7 +520,7 @@ mod tests {
             body in prop::collection::vec(any::<u8>(), 0..64),
             token in prop::option::of("[A-Za-z0-9/+=]{1,20}"),
             region in prop::sample::select(vec!["us-east-1", "eu-west-1"]),
-            service in prop::sample::select(vec!["chime", "logs"]),
+            service in prop::sample::select(vec!["chime", "logs", "s3"]),
             base in prop::sample::select(vec!["http://127.0.0.1:4599/base/", "http://example.com", "https://example.com:443/", "http://[::1]:8080/", "https://h.example:8443/p/"]),
             seconds in 0u64..4_000_000_000,
         ) {

@@ -66,7 +66,7 @@ pub(super) fn value(cx: &mut Cx<'_>, shape: &str, v: &Value, path: &str) -> Opti
             for (k, item) in entries {
                 let read = match item {
                     Value::Null => Some(Value::Null),
-                    item => value(cx, target, item, &super::rest::join(path, k)),
+                    item => value(cx, target, item, &super::join(path, k)),
                 };
                 if let Some(read) = read {
                     out.insert(k.clone(), read);
@@ -127,7 +127,7 @@ fn structure(cx: &mut Cx<'_>, shape: &str, v: &Value, path: &str) -> Option<Valu
                 && m.json_name.as_deref().or(if rest { m.location_name.as_deref() } else { None }).unwrap_or(&m.name)
                     == key
         });
-        let at = super::rest::join(path, key);
+        let at = super::join(path, key);
         match member {
             Some(m) => {
                 if let Some(read) = value(cx, &m.target, item, &at) {

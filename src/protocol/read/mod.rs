@@ -196,6 +196,18 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// A JSON path one key further, as the matcher writes it.
+pub(crate) fn join(path: &str, key: &str) -> String {
+    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let key = crate::matcher::short_key(key);
+    if plain {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+}
+
 /// A float sent as text: a JSON number, or `NaN`, `Infinity`, `-Infinity`.
 pub(crate) fn float_from_text(text: &str) -> Option<Value> {
     match text {

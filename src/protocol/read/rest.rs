@@ -8,18 +8,6 @@ use serde_json::{Map, Value};
 use super::{Cx, blob_view, json};
 use crate::contract::{Member, OperationDef, Protocol, ShapeKind};
 
-/// A JSON path one key further, as the matcher writes it.
-pub(crate) fn join(path: &str, key: &str) -> String {
-    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let key = crate::matcher::short_key(key);
-    if plain {
-        format!("{path}.{key}")
-    } else {
-        format!("{path}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'"))
-    }
-}
-
 /// The output of a rest-json or rest-xml success.
 pub(super) fn output(
     cx: &mut Cx<'_>,
