@@ -103,3 +103,52 @@ fn an_operation_step_needs_a_contract() {
     assert_eq!(out.status.code(), Some(2), "{t}");
     assert!(t.contains("`operation` needs a suite contract"), "{t}");
 }
+
+/// `expect.output` and `output:` captures read the response as the SDK
+/// deserializes it (members by model name, timestamps as ISO 8601 in
+/// UTC), and report.json keeps that view beside the body.
+#[test]
+fn expect_output_and_output_captures_read_the_sdk_view() {
+    let dir = with_chime_model(&[(
+        "s/a.toml",
+        r#"
+[[case]]
+name = "the SDK view"
+[[case.step]]
+operation = "GetUser"
+input = { AccountId = "{{account_id}}", UserId = "{{user_id}}" }
+expect.output.User = { "$strict" = false, UserId = "{{user_id}}", LicenseType = { "$type" = "string" } }
+capture = { again = "output:$.User.UserId" }
+[[case.step]]
+operation = "GetUser"
+input = { AccountId = "{{account_id}}", UserId = "{{again}}" }
+expect.output.User = { "$strict" = false, UserId = "{{user_id}}", AccountId = "not the account" }
+"#,
+    )]);
+    let report = dir.path().join("out");
+    let out = conform(&["run", "--report-dir", report.to_str().expect("UTF-8"), "s"], dir.path());
+    let t = text(&out);
+    // The second step's `AccountId` differs: the case fails there, at the
+    // output path, which proves the capture took the id.
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("output:$.User.AccountId"), "{t}");
+    assert!(!t.contains("output:$.User.UserId"), "{t}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).expect("report.json")).expect("JSON");
+    let steps = json["cases"][0]["steps"].as_array().expect("steps");
+    let get = steps.iter().find(|s| s["name"] == "step 1").expect("the first step");
+    assert!(get["response"]["sdk"]["output"]["User"]["UserId"].is_string(), "{get:#}");
+}
+
+#[test]
+fn expect_output_needs_a_contract() {
+    let dir = case_dir(&[(
+        "t/a.toml",
+        "[[case]]\nname = \"c\"\n[[case.step]]\nmethod = \"GET\"\npath = \"/\"\nexpect.output = { A = 1 }\ncapture = { x = \"output:$.A\" }\n",
+    )]);
+    let out = conform(&["check", "t"], dir.path());
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("`expect.output` reads the response as the SDK does"), "{t}");
+    assert!(t.contains("an `output:` capture reads the response as the SDK does"), "{t}");
+}

@@ -74,11 +74,21 @@ impl Cx<'_> {
             names
         });
         headers.shrink_to_fit();
+        let output = raw.output.as_ref().and_then(|o| {
+            if self.contract.is_none() {
+                self.err(
+                    o.span(),
+                    "`expect.output` reads the response as the SDK does, and needs a suite contract whose model defines the operation",
+                );
+            }
+            self.matcher(o).map(JsonExpect::compile)
+        });
         Expect {
             status,
             headers,
             body,
             error,
+            output,
             strict: raw.strict,
             any_content_type: raw.any_content_type == Some(true),
         }

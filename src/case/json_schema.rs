@@ -354,6 +354,8 @@ pub struct ExpectTable {
     /// The AWS error type, as SDKs read it (header, then body).
     #[schemars(with = "Option<ErrorExpect>")]
     pub error: Option<()>,
+    /// The output as the SDK deserializes it (members by model name, headers and status members included), matched like `json`: the same on XML, CBOR and JSON services. Needs a contract.
+    pub output: Option<Value>,
     /// Objects in `json` are strict (`true`) or lenient, for this step.
     pub strict: Option<bool>,
     /// Accept a JSON body under any content type.

@@ -448,7 +448,7 @@ pub(super) struct Cx<'a> {
     pub(super) errors: Vec<LoadError>,
     bodies: &'a BodyFiles,
     /// The suite's contract, whose model serializes `operation` steps.
-    contract: Option<Arc<Contract>>,
+    pub(super) contract: Option<Arc<Contract>>,
     /// The lines of `src`, indexed at the first error: a file with many
     /// errors is not scanned from its start for each.
     lines: std::cell::OnceCell<LineIndex>,
@@ -1006,6 +1006,21 @@ impl<'a> Cx<'a> {
                 CaptureSource::Header(h.trim().to_ascii_lowercase())
             } else if s == "status" {
                 CaptureSource::Status
+            } else if let Some(p) = s.strip_prefix("output:") {
+                if self.contract.is_none() {
+                    self.err(
+                        span.clone(),
+                        "an `output:` capture reads the response as the SDK does, and needs a suite contract",
+                    );
+                    continue;
+                }
+                match JsonPath::parse(p.trim()) {
+                    Ok(path) => CaptureSource::Output { path, text: p.trim().to_owned() },
+                    Err(e) => {
+                        self.err(span, format!("invalid JSONPath `{p}`: {e}"));
+                        continue;
+                    }
+                }
             } else {
                 match JsonPath::parse(&s) {
                     Ok(p) => CaptureSource::Body { path: p, text: s.clone() },
@@ -1015,7 +1030,7 @@ impl<'a> Cx<'a> {
                     }
                 }
             };
-            if list && !matches!(source, CaptureSource::Body { .. }) {
+            if list && !matches!(source, CaptureSource::Body { .. } | CaptureSource::Output { .. }) {
                 self.err(node.span(), "`list = true` is for JSONPath captures, which may find several nodes");
                 continue;
             }

@@ -240,6 +240,9 @@ pub struct Expect {
     /// Expected AWS error type; with several, any of them. Each may be a
     /// template; one that renders to a list adds every element.
     pub error: Option<Vec<Template>>,
+    /// The output as the SDK deserializes it (`expect.output`): the JSON
+    /// matcher on the SDK view of the response.
+    pub output: Option<JsonExpect>,
     /// Strictness override for this step's objects.
     pub strict: Option<bool>,
     /// Accept a JSON body under any `Content-Type` (by default a step that
@@ -378,4 +381,12 @@ pub enum CaptureSource {
     Header(String),
     /// The status code.
     Status,
+    /// A JSONPath into the output as the SDK deserializes it
+    /// (`output:$.Bucket`), on every protocol.
+    Output {
+        /// The compiled path.
+        path: JsonPath,
+        /// The path as written, after `output:`.
+        text: String,
+    },
 }

@@ -109,6 +109,7 @@ pub struct RawExpect {
     pub json: Option<Node>,
     pub text: Option<Node>,
     pub error: Option<Node>,
+    pub output: Option<Node>,
     pub strict: Option<bool>,
     pub any_content_type: Option<bool>,
 }

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use check::{
-    RequestLine, ShapeCheck, check_response, check_response_noted, check_value, check_value_noted, with_article,
+    RequestLine, ShapeCheck, check_response, check_response_noted, check_value, check_value_noted, check_view_noted,
+    with_article,
 };
 #[allow(unused_imports)]
 pub(crate) use model::{Member, OperationDef, Pattern, Shape, ShapeKind, XmlNamespace};

@@ -14,6 +14,6 @@ mod read;
 mod serialize;
 mod timestamp;
 
-pub use read::{MAX_DEPTH, SdkError, SdkResponse, read_response};
+pub use read::{MAX_DEPTH, SdkError, SdkResponse, check_sdk_response, read_response};
 pub use serialize::{SerializeError, SerializedBody, SerializedRequest, serialize_request};
 pub use timestamp::{TimestampFormat, format_timestamp};

@@ -236,6 +236,12 @@ pub struct ResponseFile {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: BodyFile,
+    /// The response as the SDK deserializes it: `{"output": ...}` for a
+    /// success (members by model name), `{"error": {"code", "message",
+    /// "fields"}}` for an error. Kept for steps whose operation is known,
+    /// when it fits in `--max-body-bytes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<Value>,
 }
 
 /// A body, cut to the report's limit.
@@ -374,6 +380,7 @@ fn step_file(s: &StepResult) -> StepFile {
             status: r.status,
             headers: r.headers.clone(),
             body: kept_body_file(&r.body, r.cut.as_ref()),
+            sdk: r.output.as_ref().map(|t| serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.clone()))),
         }),
         error: s.error.as_ref().map(ToString::to_string),
         divergences: s.judged().map(|(m, k)| divergence_file(m, k, None)).collect(),
@@ -535,6 +542,7 @@ fn parsed<C, P>(file: ReportFile<C, P>, statements: Vec<(String, String)>) -> Pa
                             headers: r.headers,
                             cut: r.body.sha256.map(|sha| BodyCut::new(r.body.bytes, sha)),
                             body: r.body.text,
+                            output: r.sdk.map(|v| v.to_string()),
                         }),
                         known: if known.iter().any(Option::is_some) { known } else { Vec::new() },
                         mismatches,

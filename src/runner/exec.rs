@@ -21,8 +21,9 @@ use crate::case::{
     BodyExpect, Capture, CaptureSource, Case, HeaderExpect, JsonExpect, Leaf, RequestBody, Step, StepRepeat,
     TargetSettings, TextExpect,
 };
-use crate::contract::{RequestLine, ShapeMode, check_response_noted};
+use crate::contract::{Protocol, RequestLine, ShapeMode, check_response_noted};
 use crate::matcher::{self, Body, HeaderMatcher, Mismatch, MismatchKind, TextMatcher};
+use crate::protocol::{SdkResponse, check_sdk_response, read_response};
 
 /// Shared, read-only context of a run.
 pub(crate) struct Ctx {
@@ -471,7 +472,18 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         Some(m) => record_masked(&req, m, ctx.max_body_kept),
         None => record_request(&req, ctx.max_body_kept),
     });
-    let (method, path, query) = (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
+    let (method, path, mut query) =
+        (req.method().to_string(), relative_path(&ctx.base, req.url()), query_pairs(req.url()));
+    // query and ec2 name the operation (`Action`) in a form body.
+    if req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+        && let Some(body) = req.body().and_then(|b| b.as_bytes())
+    {
+        query.extend(form_pairs(body));
+    }
     let amz_target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let received = send(req, ctx).await;
     out.duration = started.elapsed();
@@ -501,20 +513,65 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         // still shows in the report, so what it names is still collected.
         None => sensitive_values_in(body.bytes(), sensitive, &mut scope.secrets),
     }
-    judge(step, scope, case.strict, status, &headers, &body, &mut out);
+    // The response as the SDK reads it, when the operation is known: the
+    // step's own, else the one the request's route or `Action` names.
+    // Read only where something uses it: the shape check of a protocol
+    // whose bodies are not JSON, `expect.output`, an `output:` capture.
+    let non_json =
+        case.contract.as_ref().is_some_and(|c| !matches!(c.model.protocol(), Protocol::Json | Protocol::RestJson));
+    let sensitive_here = !case.contract.as_ref().is_none_or(|c| c.sensitive_members.is_empty());
+    let wants_view = step.expect.output.is_some()
+        || (non_json && (step.expect.error.is_some() || sensitive_here))
+        || step.captures.iter().any(|c| matches!(c.source, CaptureSource::Output { .. }))
+        || case.contract.as_ref().is_some_and(|c| {
+            phase == Phase::Step
+                && case.shape != ShapeMode::Off
+                && !matches!(c.model.protocol(), Protocol::Json | Protocol::RestJson)
+        });
+    let view = case.contract.as_ref().filter(|_| wants_view).and_then(|contract| {
+        let model = &contract.model;
+        let op = match &step.request.operation {
+            Some(op) => op.clone(),
+            None => model.identify(&method, &path, &query, amz_target.as_deref()).map(|o| o.name.clone())?,
+        };
+        let read = read_response(model, &op, status, &headers, body.bytes());
+        Some((op, read))
+    });
+    let sdk = view.as_ref().map(|(_, read)| read);
+    // Sensitive members of an XML or CBOR body are found in what the SDK reads.
+    if let Some(read) = sdk.filter(|_| non_json) {
+        if let Some(o) = &read.output {
+            sensitive_values(o, sensitive, &mut scope.secrets);
+        }
+        if let Some(e) = &read.error {
+            sensitive_values(&Value::Object(e.fields.clone()), sensitive, &mut scope.secrets);
+        }
+    }
+    judge(step, scope, case.strict, status, &headers, &body, sdk, &mut out);
     // Steps under test are also held to the documented shape of their
     // operation; setup and teardown only provision.
     if phase == Phase::Step
         && case.shape != ShapeMode::Off
         && let Some(contract) = &case.contract
     {
-        let line = RequestLine { method: &method, path: &path, query: &query, amz_target: amz_target.as_deref() };
-        let shape = check_response_noted(contract, &line, status, &headers, &body);
+        let line = RequestLine {
+            method: &method,
+            path: &path,
+            query: &query,
+            amz_target: amz_target.as_deref(),
+            operation: step.request.operation.as_deref(),
+        };
+        let shape = match &view {
+            Some((op, read)) if !matches!(contract.model.protocol(), Protocol::Json | Protocol::RestJson) => {
+                check_sdk_response(contract, op, status, read)
+            }
+            _ => check_response_noted(contract, &line, status, &headers, &body),
+        };
         // What the shape check could not settle (a pattern over its budget) is a warning.
         out.warnings.extend(shape.not_checked.into_iter().map(|n| format!("step `{}`: shape: {n}", out.name)));
         settle_shape(case.shape, shape.divergences, &mut out);
     }
-    capture(&step.captures, scope, status, &headers, body.json(), repeated, &mut out);
+    capture(&step.captures, scope, status, &headers, body.json(), sdk, repeated, &mut out);
     drop(body);
     if bytes.len() > ctx.max_body_kept {
         // Judged whole; the result keeps a prefix, and no diff of a body
@@ -522,8 +579,27 @@ async fn exec_step(step: &Step, phase: Phase, scope: &mut Scope, case: &Case, ct
         out.body_diff = None;
     }
     let bytes = if bytes.len() > ctx.max_body_kept { hashed_elsewhere(bytes).await } else { Hashed::plain(bytes) };
-    out.response = Some(received_response(case, status, &headers, bytes, ctx.max_body_kept));
+    let mut response = received_response(case, status, &headers, bytes, ctx.max_body_kept);
+    response.output = view.as_ref().and_then(|(_, read)| sdk_text(read, ctx.max_body_kept));
+    out.response = Some(response);
     out
+}
+
+/// The SDK view of a response as the report keeps it: `{"output": ...}`
+/// or `{"error": {...}}`, when its text fits in `keep` bytes.
+fn sdk_text(read: &SdkResponse, keep: usize) -> Option<String> {
+    let mut o = serde_json::Map::new();
+    if let Some(output) = &read.output {
+        o.insert("output".to_owned(), output.clone());
+    }
+    if let Some(e) = &read.error {
+        let mut err = serde_json::Map::new();
+        err.insert("code".to_owned(), e.code.clone().map_or(Value::Null, Value::String));
+        err.insert("message".to_owned(), e.message.clone().map_or(Value::Null, Value::String));
+        err.insert("fields".to_owned(), Value::Object(e.fields.clone()));
+        o.insert("error".to_owned(), Value::Object(err));
+    }
+    serde_json::to_string(&Value::Object(o)).ok().filter(|t| t.len() <= keep)
 }
 
 /// Collects the sensitive members' values from a body that was not parsed
@@ -614,6 +690,7 @@ fn received_response(case: &Case, status: u16, headers: &HeaderMap, body: Hashed
             .collect(),
         body,
         cut,
+        output: None,
     }
 }
 
@@ -646,6 +723,10 @@ fn settle_shape(mode: ShapeMode, shape: Vec<Mismatch>, out: &mut StepResult) {
     out.mismatches.extend(shape);
 }
 
+/// Judges a response against the step's expectations. `sdk` is the
+/// response as the SDK reads it, when the step's operation is known and
+/// something needs it.
+#[allow(clippy::too_many_arguments)]
 fn judge(
     step: &Step,
     scope: &Scope,
@@ -653,6 +734,7 @@ fn judge(
     status: u16,
     headers: &HeaderMap,
     body: &Body<'_>,
+    sdk: Option<&SdkResponse>,
     out: &mut StepResult,
 ) {
     let e = &step.expect;
@@ -703,7 +785,28 @@ fn judge(
                 }
             }
         }
-        out.mismatches.extend(matcher::aws_error(&allowed, headers, json));
+        match sdk {
+            // Read as the SDK reads the protocol: the code, or the model's
+            // shape it names (`NoSuchEntity` is `NoSuchEntityException`).
+            Some(read) => {
+                let error = read.error.as_ref();
+                let code = error.and_then(|e| e.code.as_deref());
+                let shape = error.and_then(|e| e.shape.as_deref());
+                if !allowed.iter().any(|a| Some(a.as_str()) == code || Some(a.as_str()) == shape) {
+                    out.mismatches.push(Mismatch::new(
+                        MismatchKind::Error,
+                        "",
+                        allowed.join(" or "),
+                        code.map_or_else(|| "(no error code)".to_owned(), str::to_owned),
+                        "error code differs (as the SDK reads it)",
+                    ));
+                }
+            }
+            None => out.mismatches.extend(matcher::aws_error(&allowed, headers, json)),
+        }
+    }
+    if let Some(expect) = &step.expect.output {
+        judge_output(expect, &step.expect, scope, strict, sdk, out);
     }
     match &e.body {
         Some(BodyExpect::Json(expect)) => judge_json(expect, e, scope, strict, headers, body, out),
@@ -734,29 +837,14 @@ fn judge_json(
     out: &mut StepResult,
 ) {
     let json = body.json();
-    // A literal expectation judges as compiled; a templated one has
-    // its (pre-parsed) templates rendered for this response.
-    let rendered;
-    let m = match expect {
-        JsonExpect::Literal(m) => m,
-        JsonExpect::Templated(t) => {
-            rendered = match t.map_values(&mut |leaf| match leaf {
-                Leaf::Value(v) => Ok(v.clone()),
-                Leaf::Template(t) => scope.render(t),
-            }) {
-                Ok(m) => m,
-                Err(err) => {
-                    out.error = Some(StepError::Expectation(err));
-                    return;
-                }
-            };
-            &rendered
+    let mut rendered = None;
+    let m = match render_expect(expect, scope, &mut rendered) {
+        Ok(m) => m,
+        Err(err) => {
+            out.error = Some(StepError::Expectation(err));
+            return;
         }
     };
-    if let Some(problem) = m.render_problem() {
-        out.error = Some(StepError::Expectation(problem));
-        return;
-    }
     let has_body = !body.is_blank();
     if json.is_none() && has_body {
         out.mismatches.push(Mismatch::new(
@@ -796,12 +884,71 @@ fn judge_json(
     out.mismatches.extend(found);
 }
 
+/// A JSON expectation ready to judge: a literal one as compiled, a
+/// templated one with its (pre-parsed) templates rendered into `slot`.
+fn render_expect<'a>(
+    expect: &'a JsonExpect,
+    scope: &Scope,
+    slot: &'a mut Option<matcher::Matcher>,
+) -> Result<&'a matcher::Matcher, String> {
+    let m = match expect {
+        JsonExpect::Literal(m) => m,
+        JsonExpect::Templated(t) => &*slot.insert(t.map_values(&mut |leaf| match leaf {
+            Leaf::Value(v) => Ok(v.clone()),
+            Leaf::Template(t) => scope.render(t),
+        })?),
+    };
+    match m.render_problem() {
+        Some(problem) => Err(problem),
+        None => Ok(m),
+    }
+}
+
+/// Judges the output as the SDK reads it against `expect.output`. An error
+/// response has no output: every expected member is then missing.
+fn judge_output(
+    expect: &JsonExpect,
+    e: &crate::case::Expect,
+    scope: &Scope,
+    strict: bool,
+    sdk: Option<&SdkResponse>,
+    out: &mut StepResult,
+) {
+    let Some(read) = sdk else {
+        out.error = Some(StepError::Expectation(
+            "`expect.output` needs the step's operation: write the step as `operation` + `input`, or send a request the contract's model routes"
+                .to_owned(),
+        ));
+        return;
+    };
+    let mut rendered = None;
+    let m = match render_expect(expect, scope, &mut rendered) {
+        Ok(m) => m,
+        Err(err) => {
+            out.error = Some(StepError::Expectation(err));
+            return;
+        }
+    };
+    let r = matcher::match_json(m, read.output.as_ref(), e.strict.unwrap_or(strict));
+    let mut found = r.mismatches;
+    if r.omitted > 0 {
+        found.pop();
+        out.omitted = Omitted::new(out.omitted.count + r.omitted, out.omitted.new + r.omitted);
+    }
+    out.mismatches.extend(found.into_iter().map(|mut m| {
+        m.path = format!("output:{}", m.path);
+        m
+    }));
+}
+
+#[allow(clippy::too_many_arguments)]
 fn capture(
     captures: &[Capture],
     scope: &mut Scope,
     status: u16,
     headers: &HeaderMap,
     json: Option<&Value>,
+    sdk: Option<&SdkResponse>,
     repeated: bool,
     out: &mut StepResult,
 ) {
@@ -811,8 +958,12 @@ fn capture(
             CaptureSource::Header(h) => {
                 headers.get(h).map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
             }
-            CaptureSource::Body { path, .. } => {
-                let nodes = json.map(|j| path.query(j).all()).unwrap_or_default();
+            CaptureSource::Body { path, .. } | CaptureSource::Output { path, .. } => {
+                let root = match &c.source {
+                    CaptureSource::Output { .. } => sdk.and_then(|r| r.output.as_ref()),
+                    _ => json,
+                };
+                let nodes = root.map(|j| path.query(j).all()).unwrap_or_default();
                 match nodes.as_slice() {
                     [] if c.list && c.optional => Some(Value::Array(Vec::new())),
                     [] => None,
@@ -835,6 +986,7 @@ fn capture(
             None => {
                 let from = match &c.source {
                     CaptureSource::Body { text, .. } => text.clone(),
+                    CaptureSource::Output { text, .. } => format!("output:{text}"),
                     CaptureSource::Header(h) => format!("header:{h}"),
                     CaptureSource::Status => "status".into(),
                 };
@@ -944,6 +1096,19 @@ fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, form: bool)
         out.push_str(&encode(v));
     }
     out
+}
+
+/// The pairs of a form body (`+` a space, percent-escapes decoded).
+fn form_pairs(body: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    let decode = |s: &[u8]| {
+        let plus: Vec<u8> = s.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+        percent_encoding::percent_decode(&plus).decode_utf8_lossy().into_owned()
+    };
+    body.split(|&c| c == b'&').filter(|p| !p.is_empty()).map(move |p| {
+        let mut kv = p.splitn(2, |&c| c == b'=');
+        let k = kv.next().unwrap_or_default();
+        (decode(k), decode(kv.next().unwrap_or_default()))
+    })
 }
 
 /// The path of `url` below the base URL's path prefix.

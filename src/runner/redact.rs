@@ -153,6 +153,9 @@ impl Redactor {
                 }
                 p.headers.iter_mut().for_each(|(_, v)| self.scrub(v));
                 self.scrub(&mut p.body);
+                if let Some(o) = &mut p.output {
+                    self.scrub(o);
+                }
             }
             for m in &mut s.mismatches {
                 self.scrub(&mut m.expected);
@@ -658,7 +661,7 @@ mod probe {
                 phase: Phase::Step,
                 name: "s".into(),
                 request: None,
-                response: Some(ReceivedResponse { status: 200, headers: Vec::new(), body, cut: None }),
+                response: Some(ReceivedResponse { status: 200, headers: Vec::new(), body, cut: None, output: None }),
                 mismatches,
                 error: None,
                 known: Vec::new(),

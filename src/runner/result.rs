@@ -165,6 +165,10 @@ pub struct ReceivedResponse {
     pub body: String,
     /// Set when only a prefix of the body is kept (`--max-body-bytes`).
     pub cut: Option<BodyCut>,
+    /// The response as the SDK reads it (JSON text: the output, or the
+    /// error's code, message and members), when the step's operation is
+    /// known and the text fits in `--max-body-bytes`.
+    pub output: Option<String>,
 }
 
 /// What is kept of a response body beyond its prefix: its length and

@@ -26,8 +26,11 @@
 
 mod cbor;
 mod json;
+mod judge;
 mod rest;
 mod xml;
+
+pub use judge::check_sdk_response;
 
 use http::HeaderMap;
 use serde_json::{Map, Value};
